@@ -1,0 +1,221 @@
+package v1alpha1
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Inventory is every fleet and cluster of the platform, defaulted from their fleets.
+type Inventory struct {
+	Fleets   map[string]*HueFleet
+	Clusters []*HueCluster
+	// Files maps "Kind/name" to the spec file (relative to the root).
+	Files map[string]string
+}
+
+// Cluster returns the named cluster or nil.
+func (inv *Inventory) Cluster(name string) *HueCluster {
+	for _, c := range inv.Clusters {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// InventoryFiles lists clusters/<fleet>/*.yaml below root (the hand-edited cluster specs; the
+// generated Argo CD files live in subfolders), sorted and relative to root.
+func InventoryFiles(root string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(root, "clusters", "*", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(matches))
+	for _, m := range matches {
+		rel, err := filepath.Rel(root, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// LoadInventory reads the cluster specs below root and validates them against the catalog.
+func LoadInventory(root string, cat *Catalog) (*Inventory, error) {
+	names, err := InventoryFiles(root)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s: no clusters/<fleet>/*.yaml cluster specs found", root)
+	}
+	files, err := ReadFiles(root, names)
+	if err != nil {
+		return nil, err
+	}
+	return BuildInventory(files, cat)
+}
+
+// BuildInventory decodes, defaults and validates cluster spec files given by name.
+func BuildInventory(files map[string][]byte, cat *Catalog) (*Inventory, error) {
+	inv := &Inventory{Fleets: map[string]*HueFleet{}, Files: map[string]string{}}
+	var errs Errors
+	var clusters []*HueCluster
+	clusterDir := map[string]string{}
+	for _, name := range sortedKeys(files) {
+		docs, derrs := Decode(name, files[name])
+		errs = append(errs, derrs...)
+		dir := filepath.Base(filepath.Dir(name))
+		for _, d := range docs {
+			key := d.Kind + "/" + d.Name
+			if prev, ok := inv.Files[key]; ok {
+				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "metadata.name",
+					Detail: fmt.Sprintf("duplicate %s, first defined in %s", d.Kind, prev)})
+				continue
+			}
+			inv.Files[key] = name
+			switch o := d.Object.(type) {
+			case *HueFleet:
+				ferrs := o.Validate()
+				if o.Name != dir {
+					ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name, "a fleet lives in clusters/<fleet>/ of its own name"))
+				}
+				errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
+				inv.Fleets[o.Name] = o
+			case *HueCluster:
+				clusters = append(clusters, o)
+				clusterDir[o.Name] = dir
+			default:
+				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "not an inventory kind (HueFleet, HueCluster)"})
+			}
+		}
+	}
+	for _, c := range clusters {
+		file := inv.Files[KindCluster+"/"+c.Name]
+		dir := clusterDir[c.Name]
+		if c.Spec.Fleet == "" && contains(Fleets, dir) {
+			c.Spec.Fleet = dir
+		}
+		c.ApplyFleet(inv.Fleets[c.Spec.Fleet])
+		c.Default()
+		ferrs := c.Validate()
+		if c.Spec.Fleet != dir && contains(Fleets, c.Spec.Fleet) {
+			ferrs = append(ferrs, field.Invalid(field.NewPath("spec", "fleet"), c.Spec.Fleet, fmt.Sprintf("the cluster file is in clusters/%s/", dir)))
+		}
+		ferrs = append(ferrs, inv.validateAgainst(c, cat)...)
+		errs = append(errs, FromFieldErrors(file, KindCluster, c.Name, ferrs)...)
+		inv.Clusters = append(inv.Clusters, c)
+	}
+	errs = append(errs, inv.crossValidate()...)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(inv.Clusters, func(i, j int) bool { return inv.Clusters[i].Name < inv.Clusters[j].Name })
+	return inv, nil
+}
+
+func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorList {
+	var errs field.ErrorList
+	spec := field.NewPath("spec")
+	if f := inv.Fleets[c.Spec.Fleet]; f != nil && c.Spec.Ring != "" && !contains(f.Spec.Rings, c.Spec.Ring) {
+		errs = append(errs, field.NotSupported(spec.Child("ring"), c.Spec.Ring, f.Spec.Rings))
+	}
+	if cat == nil {
+		return errs
+	}
+	for i, name := range c.Spec.Services {
+		sp := spec.Child("services").Index(i)
+		svc := cat.Service(name)
+		if svc == nil {
+			errs = append(errs, field.NotFound(sp, name))
+			continue
+		}
+		if c.Spec.Fleet == FleetSchool && cat.Sensitive(svc) {
+			errs = append(errs, field.Forbidden(sp, fmt.Sprintf("%s lives in the sensitive compartment %q, never deployed to a school cluster", name, svc.Spec.Compartment)))
+		}
+		if cat.Sensitive(svc) && len(c.Spec.Tenants) > 0 {
+			errs = append(errs, field.Forbidden(sp, "a shared tenant cluster never runs sensitive services"))
+		}
+		for _, t := range svc.Spec.Talks {
+			if cat.Service(t) != nil && !contains(c.Spec.Services, t) {
+				errs = append(errs, field.Invalid(sp, name, fmt.Sprintf("%s talks to %s, which the cluster does not run", name, t)))
+			}
+		}
+	}
+	for _, name := range sortedKeys(c.Spec.Overrides) {
+		o := c.Spec.Overrides[name]
+		svc := cat.Service(name)
+		op := spec.Child("overrides").Key(name)
+		if svc == nil {
+			continue // reported as an override of a service the cluster does not run
+		}
+		if o.Replicas != nil && svc.Spec.Workload != Deployment && svc.Spec.Workload != StatefulSet {
+			errs = append(errs, field.Forbidden(op.Child("replicas"), fmt.Sprintf("%s is a %s, it has no replicas", name, svc.Spec.Workload)))
+		}
+		if o.Paused != nil && svc.Spec.Connector == nil {
+			errs = append(errs, field.Forbidden(op.Child("paused"), "only external-service connectors can be paused"))
+		}
+	}
+	for _, svc := range sortedKeys(c.Spec.Ingress.NodePorts) {
+		if s := cat.Service(svc); s != nil && s.Spec.Exposed == "" {
+			errs = append(errs, field.Invalid(spec.Child("ingress", "nodePorts").Key(svc), svc, "the service exposes no port"))
+		}
+	}
+	if c.Spec.Ingress.Exposure == ExposureNodePort {
+		for i, name := range c.Spec.Services {
+			if s := cat.Service(name); s != nil && s.Spec.Exposed != "" {
+				if _, ok := c.Spec.Ingress.NodePorts[name]; !ok {
+					errs = append(errs, field.Required(spec.Child("ingress", "nodePorts").Key(name),
+						fmt.Sprintf("services[%d] %s is exposed and needs an allow-listed node port", i, name)))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+func (inv *Inventory) crossValidate() Errors {
+	var errs Errors
+	dest := map[string]string{}
+	for _, c := range inv.Clusters {
+		d := c.Spec.Destination
+		if d == nil {
+			continue
+		}
+		key := "server " + d.Server
+		if d.Server == "" {
+			key = "name " + d.Name
+		}
+		if other, ok := dest[key]; ok {
+			errs = append(errs, &Error{File: inv.Files[KindCluster+"/"+c.Name], Kind: KindCluster, Name: c.Name,
+				Field: "spec.destination", Detail: fmt.Sprintf("destination %s is already cluster %s's", key, other)})
+		}
+		dest[key] = c.Name
+	}
+	for name, f := range inv.Fleets {
+		if name == FleetSchool && len(f.Spec.Rings) == 0 {
+			errs = append(errs, &Error{File: inv.Files[KindFleet+"/"+name], Kind: KindFleet, Name: name, Field: "spec.rings", Detail: "the school fleet rolls out by rings: name them"})
+		}
+		for i, r := range f.Spec.Rings {
+			used := false
+			for _, c := range inv.Clusters {
+				used = used || (c.Spec.Fleet == name && c.Spec.Ring == r)
+			}
+			if !used {
+				errs = append(errs, &Error{File: inv.Files[KindFleet+"/"+name], Kind: KindFleet, Name: name,
+					Field: fmt.Sprintf("spec.rings[%d]", i), Detail: fmt.Sprintf("ring %q has no cluster", r)})
+			}
+		}
+	}
+	return errs
+}
+
+// NodePorts reports whether a cluster exposes services by NodePort.
+func (c *HueCluster) NodePorts() bool {
+	return c.Spec.Ingress != nil && c.Spec.Ingress.Exposure == ExposureNodePort
+}

@@ -1,0 +1,191 @@
+package v1alpha1
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// SpecFile is the name of the hand-edited spec file in each base folder.
+const SpecFile = "hue.yaml"
+
+// Catalog is every Hue service, compartment and data store, with the file each came from.
+type Catalog struct {
+	Services     []*HueService
+	Compartments []*HueCompartment
+	DataStores   []*HueDataStore
+	// Files maps "Kind/name" to the spec file (relative to the root).
+	Files map[string]string
+}
+
+// Service returns the named service or nil.
+func (c *Catalog) Service(name string) *HueService {
+	for _, s := range c.Services {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Compartment returns the named compartment or nil.
+func (c *Catalog) Compartment(name string) *HueCompartment {
+	for _, s := range c.Compartments {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// DataStore returns the named data store or nil.
+func (c *Catalog) DataStore(name string) *HueDataStore {
+	for _, s := range c.DataStores {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// SpecFiles lists the spec files below root/dir/*/hue.yaml, sorted, relative to root.
+func SpecFiles(root, dir string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(root, dir, "*", SpecFile))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(matches))
+	for _, m := range matches {
+		rel, err := filepath.Rel(root, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// ReadFiles reads the named files below root into a map keyed by the relative name.
+func ReadFiles(root string, names []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(names))
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(root, n))
+		if err != nil {
+			return nil, err
+		}
+		out[n] = b
+	}
+	return out, nil
+}
+
+// LoadCatalog reads base/*/hue.yaml below root, defaults and validates everything, and returns
+// every problem together.
+func LoadCatalog(root string) (*Catalog, error) {
+	names, err := SpecFiles(root, "base")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s: no base/*/%s spec files found", root, SpecFile)
+	}
+	files, err := ReadFiles(root, names)
+	if err != nil {
+		return nil, err
+	}
+	return BuildCatalog(files)
+}
+
+// BuildCatalog decodes, defaults and validates spec files given by name.
+func BuildCatalog(files map[string][]byte) (*Catalog, error) {
+	cat := &Catalog{Files: map[string]string{}}
+	var errs Errors
+	names := sortedKeys(files)
+	for _, name := range names {
+		docs, derrs := Decode(name, files[name])
+		errs = append(errs, derrs...)
+		dir := filepath.Base(filepath.Dir(name))
+		for _, d := range docs {
+			key := d.Kind + "/" + d.Name
+			if prev, ok := cat.Files[key]; ok {
+				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "metadata.name",
+					Detail: fmt.Sprintf("duplicate %s, first defined in %s", d.Kind, prev)})
+				continue
+			}
+			cat.Files[key] = name
+			var ferrs field.ErrorList
+			switch o := d.Object.(type) {
+			case *HueService:
+				o.Default()
+				ferrs = o.Validate()
+				if o.Name != "" && dir != "." && o.Name != dir {
+					ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name,
+						fmt.Sprintf("a service spec lives in base/%s/%s", o.Name, SpecFile)))
+				}
+				cat.Services = append(cat.Services, o)
+			case *HueCompartment:
+				o.Default()
+				ferrs = o.Validate()
+				cat.Compartments = append(cat.Compartments, o)
+			case *HueDataStore:
+				o.Default()
+				ferrs = o.Validate()
+				cat.DataStores = append(cat.DataStores, o)
+			default:
+				ferrs = field.ErrorList{field.Invalid(field.NewPath("kind"), d.Kind, "not a catalog kind (HueService, HueCompartment, HueDataStore)")}
+			}
+			errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
+		}
+	}
+	errs = append(errs, cat.crossValidate()...)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(cat.Services, func(i, j int) bool { return cat.Services[i].Name < cat.Services[j].Name })
+	sort.Slice(cat.Compartments, func(i, j int) bool { return cat.Compartments[i].Name < cat.Compartments[j].Name })
+	sort.Slice(cat.DataStores, func(i, j int) bool { return cat.DataStores[i].Name < cat.DataStores[j].Name })
+	return cat, nil
+}
+
+func (c *Catalog) crossValidate() Errors {
+	var errs Errors
+	at := func(kind, name, fld, detail string) {
+		errs = append(errs, &Error{File: c.Files[kind+"/"+name], Kind: kind, Name: name, Field: fld, Detail: detail})
+	}
+	for _, s := range c.Services {
+		if c.Compartment(s.Spec.Compartment) == nil {
+			at(KindService, s.Name, "spec.compartment", fmt.Sprintf("unknown compartment %q", s.Spec.Compartment))
+		}
+		if c.DataStore(s.Name) != nil {
+			at(KindService, s.Name, "metadata.name", "a data store has the same name")
+		}
+		for i, t := range s.Spec.Talks {
+			if t == s.Name {
+				at(KindService, s.Name, fmt.Sprintf("spec.talks[%d]", i), "a service does not list itself")
+			} else if c.Service(t) == nil && c.DataStore(t) == nil {
+				at(KindService, s.Name, fmt.Sprintf("spec.talks[%d]", i), fmt.Sprintf("unknown service or data store %q", t))
+			}
+		}
+		if w := s.Spec.Placement.CoLocateWith; w != "" && c.Service(w) == nil {
+			at(KindService, s.Name, "spec.placement.coLocateWith", fmt.Sprintf("unknown service %q", w))
+		}
+	}
+	for _, d := range c.DataStores {
+		if c.Compartment(d.Spec.Compartment) == nil {
+			at(KindDataStore, d.Name, "spec.compartment", fmt.Sprintf("unknown compartment %q", d.Spec.Compartment))
+		}
+	}
+	if c.Compartment(DefaultCompartment) == nil && len(c.Services) > 0 {
+		errs = append(errs, &Error{File: "base", Kind: KindCompartment, Name: DefaultCompartment, Detail: "the default compartment must be declared"})
+	}
+	return errs
+}
+
+// Sensitive reports whether a service lives in a sensitive compartment (finance, medical).
+func (c *Catalog) Sensitive(s *HueService) bool {
+	comp := c.Compartment(s.Spec.Compartment)
+	return comp != nil && comp.Spec.Sensitive
+}

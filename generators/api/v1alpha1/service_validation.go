@@ -1,0 +1,538 @@
+package v1alpha1
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/robfig/cron/v3"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// HostAccessAllowList names the only services that may ask for host namespaces.
+var HostAccessAllowList = map[string]bool{"collect-proxy": true}
+
+// DefaultCompartment is where a service lives unless it says otherwise.
+const DefaultCompartment = "hue"
+
+func ptr[T any](v T) *T { return &v }
+
+// Default fills the optional fields a spec leaves empty.
+func (s *HueService) Default() {
+	sp := &s.Spec
+	if sp.Compartment == "" {
+		sp.Compartment = DefaultCompartment
+	}
+	if sp.Tier == "" {
+		switch sp.Workload {
+		case Job, CronJob:
+			sp.Tier = "batch"
+		default:
+			sp.Tier = "internal-service"
+		}
+	}
+	if sp.Replicas == nil && (sp.Workload == Deployment || sp.Workload == StatefulSet) {
+		sp.Replicas = ptr(int32(2))
+	}
+	for i := range sp.Ports {
+		if sp.Ports[i].Protocol == "" {
+			sp.Ports[i].Protocol = corev1.ProtocolTCP
+		}
+	}
+	if sp.Resources.Requests.CPU == "" {
+		sp.Resources.Requests.CPU = "100m"
+	}
+	if sp.Resources.Requests.Memory == "" {
+		sp.Resources.Requests.Memory = "128Mi"
+	}
+	if sp.Resources.Limits.CPU == "" {
+		sp.Resources.Limits.CPU = "500m"
+	}
+	if sp.Resources.Limits.Memory == "" {
+		sp.Resources.Limits.Memory = sp.Resources.Requests.Memory
+	}
+	if sp.Workload == Job || sp.Workload == CronJob {
+		if sp.Job == nil {
+			sp.Job = &JobSpec{}
+		}
+		j := sp.Job
+		if j.RestartPolicy == "" {
+			j.RestartPolicy = corev1.RestartPolicyOnFailure
+		}
+		if j.BackoffLimit == nil {
+			j.BackoffLimit = ptr(int32(3))
+		}
+		if j.ActiveDeadlineSeconds == nil {
+			j.ActiveDeadlineSeconds = ptr(int64(3600))
+		}
+		if j.TTLSecondsAfterFinished == nil {
+			j.TTLSecondsAfterFinished = ptr(int32(86400))
+		}
+	}
+	if c := sp.Cron; c != nil {
+		if c.ConcurrencyPolicy == "" {
+			c.ConcurrencyPolicy = "Forbid"
+		}
+		if c.SuccessfulJobsHistoryLimit == nil {
+			c.SuccessfulJobsHistoryLimit = ptr(int32(3))
+		}
+		if c.FailedJobsHistoryLimit == nil {
+			c.FailedJobsHistoryLimit = ptr(int32(1))
+		}
+	}
+	if a := sp.Autoscaling; a != nil && a.TargetCPUUtilization == 0 {
+		a.TargetCPUUtilization = 75
+	}
+	if sp.Placement.Class == "" {
+		sp.Placement.Class = "general"
+	}
+}
+
+// PlacementClasses are the node-pool classes a service may ask for.
+var PlacementClasses = []string{"general", "batch", "restricted"}
+
+// Validate checks one service on its own; cross-service rules live in Catalog.Validate.
+func (s *HueService) Validate() field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, validateName(s.Name)...)
+	sp := &s.Spec
+	spec := field.NewPath("spec")
+
+	switch sp.Workload {
+	case Deployment, StatefulSet, DaemonSet, Job, CronJob:
+	case "":
+		errs = append(errs, field.Required(spec.Child("workload"), "one of Deployment, StatefulSet, DaemonSet, Job, CronJob"))
+	default:
+		errs = append(errs, field.NotSupported(spec.Child("workload"), sp.Workload,
+			[]WorkloadKind{Deployment, StatefulSet, DaemonSet, Job, CronJob}))
+	}
+	for _, msg := range validation.IsDNS1123Label(sp.Compartment) {
+		errs = append(errs, field.Invalid(spec.Child("compartment"), sp.Compartment, msg))
+	}
+	if sp.Image == "" {
+		errs = append(errs, field.Required(spec.Child("image"), "a container image reference"))
+	} else if err := validateImage(sp.Image); err != "" {
+		errs = append(errs, field.Invalid(spec.Child("image"), sp.Image, err))
+	}
+	if sp.Replicas != nil {
+		if *sp.Replicas < 0 {
+			errs = append(errs, field.Invalid(spec.Child("replicas"), *sp.Replicas, "must be >= 0"))
+		}
+		if sp.Workload != Deployment && sp.Workload != StatefulSet {
+			errs = append(errs, field.Forbidden(spec.Child("replicas"), "only Deployment and StatefulSet have replicas"))
+		}
+	}
+
+	ports := map[int32]bool{}
+	portNames := map[string]bool{}
+	for i, p := range sp.Ports {
+		pp := spec.Child("ports").Index(i)
+		for _, msg := range validation.IsValidPortName(p.Name) {
+			errs = append(errs, field.Invalid(pp.Child("name"), p.Name, msg))
+		}
+		for _, msg := range validation.IsValidPortNum(int(p.Port)) {
+			errs = append(errs, field.Invalid(pp.Child("port"), p.Port, msg))
+		}
+		if ports[p.Port] {
+			errs = append(errs, field.Duplicate(pp.Child("port"), p.Port))
+		}
+		if portNames[p.Name] {
+			errs = append(errs, field.Duplicate(pp.Child("name"), p.Name))
+		}
+		switch p.Protocol {
+		case corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP:
+		default:
+			errs = append(errs, field.NotSupported(pp.Child("protocol"), p.Protocol, []corev1.Protocol{corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP}))
+		}
+		ports[p.Port] = true
+		portNames[p.Name] = true
+	}
+	envNames := map[string]bool{}
+	for i, e := range sp.Env {
+		ep := spec.Child("env").Index(i).Child("name")
+		for _, msg := range validation.IsEnvVarName(e.Name) {
+			errs = append(errs, field.Invalid(ep, e.Name, msg))
+		}
+		if envNames[e.Name] {
+			errs = append(errs, field.Duplicate(ep, e.Name))
+		}
+		envNames[e.Name] = true
+	}
+	errs = append(errs, validateResources(spec.Child("resources"), sp.Resources)...)
+
+	probes := spec.Child("probes")
+	errs = append(errs, validateProbe(probes.Child("liveness"), sp.Probes.Liveness, ports)...)
+	errs = append(errs, validateProbe(probes.Child("readiness"), sp.Probes.Readiness, ports)...)
+	errs = append(errs, validateProbe(probes.Child("startup"), sp.Probes.Startup, ports)...)
+	if sp.Workload == Deployment || sp.Workload == StatefulSet || sp.Workload == DaemonSet {
+		if sp.Probes.Liveness == nil {
+			errs = append(errs, field.Required(probes.Child("liveness"), "long-running workloads need a liveness probe"))
+		}
+		if sp.Probes.Readiness == nil {
+			errs = append(errs, field.Required(probes.Child("readiness"), "long-running workloads need a readiness probe"))
+		}
+	}
+
+	initNames := map[string]bool{}
+	for i, ic := range sp.InitContainers {
+		ip := spec.Child("initContainers").Index(i)
+		for _, msg := range validation.IsDNS1123Label(ic.Name) {
+			errs = append(errs, field.Invalid(ip.Child("name"), ic.Name, msg))
+		}
+		if ic.Name == s.Name || initNames[ic.Name] {
+			errs = append(errs, field.Duplicate(ip.Child("name"), ic.Name))
+		}
+		initNames[ic.Name] = true
+		if ic.Image == "" {
+			errs = append(errs, field.Required(ip.Child("image"), ""))
+		} else if msg := validateImage(ic.Image); msg != "" {
+			errs = append(errs, field.Invalid(ip.Child("image"), ic.Image, msg))
+		}
+		if len(ic.Command) == 0 {
+			errs = append(errs, field.Required(ip.Child("command"), ""))
+		}
+		if ic.WorkDir != "" && !strings.HasPrefix(ic.WorkDir, "/") {
+			errs = append(errs, field.Invalid(ip.Child("workDir"), ic.WorkDir, "must be an absolute path"))
+		}
+	}
+	for i, g := range sp.ReadinessGates {
+		for _, msg := range validation.IsQualifiedName(g) {
+			errs = append(errs, field.Invalid(spec.Child("readinessGates").Index(i), g, msg))
+		}
+	}
+
+	if sp.HostAccess && !HostAccessAllowList[s.Name] {
+		errs = append(errs, field.Forbidden(spec.Child("hostAccess"), "host namespaces are allowed only for collect-proxy"))
+	}
+	if sp.HostAccess && sp.Workload != DaemonSet {
+		errs = append(errs, field.Forbidden(spec.Child("hostAccess"), "only a DaemonSet may use host namespaces"))
+	}
+	if c := sp.Connector; c != nil {
+		for _, msg := range validation.IsDNS1123Label(c.Provider) {
+			errs = append(errs, field.Invalid(spec.Child("connector", "provider"), c.Provider, msg))
+		}
+	}
+
+	isBatch := sp.Workload == Job || sp.Workload == CronJob
+	if sp.Job != nil && !isBatch {
+		errs = append(errs, field.Forbidden(spec.Child("job"), "only Job and CronJob workloads take a job spec"))
+	}
+	if j := sp.Job; j != nil && isBatch {
+		jp := spec.Child("job")
+		if j.Completions != nil && *j.Completions < 1 {
+			errs = append(errs, field.Invalid(jp.Child("completions"), *j.Completions, "must be >= 1"))
+		}
+		if j.Parallelism != nil && *j.Parallelism < 1 {
+			errs = append(errs, field.Invalid(jp.Child("parallelism"), *j.Parallelism, "must be >= 1"))
+		}
+		if j.BackoffLimit != nil && *j.BackoffLimit < 0 {
+			errs = append(errs, field.Invalid(jp.Child("backoffLimit"), *j.BackoffLimit, "must be >= 0"))
+		}
+		if j.RestartPolicy != corev1.RestartPolicyNever && j.RestartPolicy != corev1.RestartPolicyOnFailure {
+			errs = append(errs, field.NotSupported(jp.Child("restartPolicy"), j.RestartPolicy,
+				[]corev1.RestartPolicy{corev1.RestartPolicyNever, corev1.RestartPolicyOnFailure}))
+		}
+	}
+	switch {
+	case sp.Workload == CronJob && sp.Cron == nil:
+		errs = append(errs, field.Required(spec.Child("cron"), "a CronJob needs a schedule"))
+	case sp.Workload != CronJob && sp.Cron != nil:
+		errs = append(errs, field.Forbidden(spec.Child("cron"), "only CronJob workloads take a cron spec"))
+	case sp.Cron != nil:
+		cp := spec.Child("cron")
+		if _, err := cron.ParseStandard(sp.Cron.Schedule); err != nil || sp.Cron.Schedule == "" {
+			detail := "empty schedule"
+			if err != nil {
+				detail = err.Error()
+			}
+			errs = append(errs, field.Invalid(cp.Child("schedule"), sp.Cron.Schedule, detail))
+		}
+		switch sp.Cron.ConcurrencyPolicy {
+		case "Allow", "Forbid", "Replace":
+		default:
+			errs = append(errs, field.NotSupported(cp.Child("concurrencyPolicy"), sp.Cron.ConcurrencyPolicy, []string{"Allow", "Forbid", "Replace"}))
+		}
+		for name, v := range map[string]*int32{"successfulJobsHistoryLimit": sp.Cron.SuccessfulJobsHistoryLimit, "failedJobsHistoryLimit": sp.Cron.FailedJobsHistoryLimit} {
+			if v != nil && *v < 0 {
+				errs = append(errs, field.Invalid(cp.Child(name), *v, "must be >= 0"))
+			}
+		}
+	}
+	if a := sp.Autoscaling; a != nil {
+		ap := spec.Child("autoscaling")
+		if sp.Workload != Deployment && sp.Workload != StatefulSet {
+			errs = append(errs, field.Forbidden(ap, "only Deployment and StatefulSet scale horizontally"))
+		}
+		if a.MinReplicas < 1 {
+			errs = append(errs, field.Invalid(ap.Child("minReplicas"), a.MinReplicas, "must be >= 1"))
+		}
+		if a.MaxReplicas < a.MinReplicas {
+			errs = append(errs, field.Invalid(ap.Child("maxReplicas"), a.MaxReplicas, "must be >= minReplicas"))
+		}
+		if a.TargetCPUUtilization < 1 || a.TargetCPUUtilization > 100 {
+			errs = append(errs, field.Invalid(ap.Child("targetCPUUtilization"), a.TargetCPUUtilization, "must be between 1 and 100"))
+		}
+	}
+	if st := sp.Storage; st != nil {
+		stp := spec.Child("storage")
+		if sp.Workload != StatefulSet {
+			errs = append(errs, field.Forbidden(stp, "only a StatefulSet has storage"))
+		}
+		if _, err := resource.ParseQuantity(st.Size); err != nil {
+			errs = append(errs, field.Invalid(stp.Child("size"), st.Size, err.Error()))
+		}
+		if !strings.HasPrefix(st.MountPath, "/") {
+			errs = append(errs, field.Invalid(stp.Child("mountPath"), st.MountPath, "must be an absolute path"))
+		}
+	}
+	if sp.Exposed != "" && !portNames[sp.Exposed] {
+		errs = append(errs, field.NotFound(spec.Child("exposed"), sp.Exposed))
+	}
+	if sp.Exposed != "" && (isBatch || sp.Workload == DaemonSet) {
+		errs = append(errs, field.Forbidden(spec.Child("exposed"), "only Deployments and StatefulSets are exposed"))
+	}
+	pl := spec.Child("placement")
+	if !contains(PlacementClasses, sp.Placement.Class) {
+		errs = append(errs, field.NotSupported(pl.Child("class"), sp.Placement.Class, PlacementClasses))
+	}
+	for k, v := range sp.Placement.NodeSelector {
+		for _, msg := range validation.IsQualifiedName(k) {
+			errs = append(errs, field.Invalid(pl.Child("nodeSelector").Key(k), k, msg))
+		}
+		for _, msg := range validation.IsValidLabelValue(v) {
+			errs = append(errs, field.Invalid(pl.Child("nodeSelector").Key(k), v, msg))
+		}
+	}
+	if sp.Placement.CoLocateWith != "" {
+		for _, msg := range validation.IsDNS1123Label(sp.Placement.CoLocateWith) {
+			errs = append(errs, field.Invalid(pl.Child("coLocateWith"), sp.Placement.CoLocateWith, msg))
+		}
+	}
+	if sp.Placement.AvoidSpot && sp.Placement.TolerateSpot {
+		errs = append(errs, field.Invalid(pl.Child("tolerateSpot"), true, "cannot both avoid and tolerate spot capacity"))
+	}
+	for i, t := range sp.Talks {
+		for _, msg := range validation.IsDNS1123Label(t) {
+			errs = append(errs, field.Invalid(spec.Child("talks").Index(i), t, msg))
+		}
+	}
+	return errs
+}
+
+func validateName(name string) field.ErrorList {
+	p := field.NewPath("metadata", "name")
+	if name == "" {
+		return field.ErrorList{field.Required(p, "")}
+	}
+	var errs field.ErrorList
+	for _, msg := range validation.IsDNS1123Label(name) {
+		errs = append(errs, field.Invalid(p, name, msg))
+	}
+	return errs
+}
+
+func validateImage(ref string) string {
+	if strings.ContainsAny(ref, " \t") {
+		return "must not contain spaces"
+	}
+	name := ref
+	if i := strings.Index(name, "@"); i >= 0 {
+		if !strings.HasPrefix(name[i+1:], "sha256:") {
+			return "digest must be sha256:<hex>"
+		}
+		name = name[:i]
+	}
+	last := name[strings.LastIndex(name, "/")+1:]
+	if i := strings.LastIndex(last, ":"); i >= 0 {
+		tag := last[i+1:]
+		if tag == "" {
+			return "empty tag"
+		}
+		if tag == "latest" {
+			return "the latest tag is not allowed; pin a version"
+		}
+	} else if !strings.Contains(ref, "@") {
+		return "must carry a tag or a digest"
+	}
+	return ""
+}
+
+func validateQuantity(p *field.Path, v string) (resource.Quantity, field.ErrorList) {
+	if v == "" {
+		return resource.Quantity{}, nil
+	}
+	q, err := resource.ParseQuantity(v)
+	if err != nil {
+		return q, field.ErrorList{field.Invalid(p, v, err.Error())}
+	}
+	if q.Sign() < 0 {
+		return q, field.ErrorList{field.Invalid(p, v, "must not be negative")}
+	}
+	return q, nil
+}
+
+func validateResources(p *field.Path, r Resources) field.ErrorList {
+	var errs field.ErrorList
+	rc, e1 := validateQuantity(p.Child("requests", "cpu"), r.Requests.CPU)
+	rm, e2 := validateQuantity(p.Child("requests", "memory"), r.Requests.Memory)
+	lc, e3 := validateQuantity(p.Child("limits", "cpu"), r.Limits.CPU)
+	lm, e4 := validateQuantity(p.Child("limits", "memory"), r.Limits.Memory)
+	errs = append(append(append(append(errs, e1...), e2...), e3...), e4...)
+	if len(errs) > 0 {
+		return errs
+	}
+	if lc.Cmp(rc) < 0 {
+		errs = append(errs, field.Invalid(p.Child("limits", "cpu"), r.Limits.CPU, "must be >= requests.cpu"))
+	}
+	if lm.Cmp(rm) < 0 {
+		errs = append(errs, field.Invalid(p.Child("limits", "memory"), r.Limits.Memory, "must be >= requests.memory"))
+	}
+	return errs
+}
+
+func validateProbe(p *field.Path, pr *Probe, ports map[int32]bool) field.ErrorList {
+	if pr == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	kinds := 0
+	checkPort := func(fp *field.Path, port int32) {
+		if !ports[port] {
+			errs = append(errs, field.Invalid(fp, port, "the container declares no such port"))
+		}
+	}
+	if h := pr.HTTPGet; h != nil {
+		kinds++
+		checkPort(p.Child("httpGet", "port"), h.Port)
+		if !strings.HasPrefix(h.Path, "/") {
+			errs = append(errs, field.Invalid(p.Child("httpGet", "path"), h.Path, "must start with /"))
+		}
+		for i, hd := range h.Headers {
+			if hd.Name == "" {
+				errs = append(errs, field.Required(p.Child("httpGet", "headers").Index(i).Child("name"), ""))
+			}
+		}
+		if h.Scheme != "" && h.Scheme != corev1.URISchemeHTTP && h.Scheme != corev1.URISchemeHTTPS {
+			errs = append(errs, field.NotSupported(p.Child("httpGet", "scheme"), h.Scheme, []corev1.URIScheme{corev1.URISchemeHTTP, corev1.URISchemeHTTPS}))
+		}
+	}
+	if t := pr.TCPSocket; t != nil {
+		kinds++
+		checkPort(p.Child("tcpSocket", "port"), t.Port)
+	}
+	if g := pr.GRPC; g != nil {
+		kinds++
+		checkPort(p.Child("grpc", "port"), g.Port)
+	}
+	if e := pr.Exec; e != nil {
+		kinds++
+		if len(e.Command) == 0 {
+			errs = append(errs, field.Required(p.Child("exec", "command"), ""))
+		}
+	}
+	if kinds != 1 {
+		errs = append(errs, field.Invalid(p, fmt.Sprintf("%d handlers", kinds), "exactly one of httpGet, tcpSocket, grpc or exec"))
+	}
+	for name, v := range map[string]int32{"initialDelaySeconds": pr.InitialDelaySeconds, "timeoutSeconds": pr.TimeoutSeconds, "periodSeconds": pr.PeriodSeconds, "failureThreshold": pr.FailureThreshold} {
+		if v < 0 {
+			errs = append(errs, field.Invalid(p.Child(name), v, "must be >= 0"))
+		}
+	}
+	return errs
+}
+
+// Default fills a compartment's optional fields.
+func (c *HueCompartment) Default() {
+	if c.Spec.PodSecurity == "" {
+		c.Spec.PodSecurity = "restricted"
+	}
+}
+
+func (c *HueCompartment) Validate() field.ErrorList {
+	errs := validateName(c.Name)
+	spec := field.NewPath("spec")
+	levels := []string{"restricted", "baseline", "privileged"}
+	if !contains(levels, c.Spec.PodSecurity) {
+		errs = append(errs, field.NotSupported(spec.Child("podSecurity"), c.Spec.PodSecurity, levels))
+	}
+	for i, a := range c.Spec.Access {
+		ap := spec.Child("access").Index(i)
+		if a.Group == "" {
+			errs = append(errs, field.Required(ap.Child("group"), ""))
+		}
+		if a.Role != "view" && a.Role != "edit" {
+			errs = append(errs, field.NotSupported(ap.Child("role"), a.Role, []string{"view", "edit"}))
+		}
+	}
+	if q := c.Spec.Quota; q != nil {
+		_, e1 := validateQuantity(spec.Child("quota", "cpu"), q.CPU)
+		_, e2 := validateQuantity(spec.Child("quota", "memory"), q.Memory)
+		errs = append(append(errs, e1...), e2...)
+	}
+	return errs
+}
+
+// DataStoreTypes are the kinds of out-of-cluster data services Hue uses.
+var DataStoreTypes = []string{"relational", "graph", "timeseries", "cache", "blob", "queue"}
+
+func (d *HueDataStore) Default() {
+	if d.Spec.Compartment == "" {
+		d.Spec.Compartment = DefaultCompartment
+	}
+	if d.Spec.PortName == "" {
+		d.Spec.PortName = d.Spec.Type
+	}
+}
+
+func (d *HueDataStore) Validate() field.ErrorList {
+	errs := validateName(d.Name)
+	spec := field.NewPath("spec")
+	if !contains(DataStoreTypes, d.Spec.Type) {
+		errs = append(errs, field.NotSupported(spec.Child("type"), d.Spec.Type, DataStoreTypes))
+	}
+	for _, msg := range validation.IsValidPortNum(int(d.Spec.Port)) {
+		errs = append(errs, field.Invalid(spec.Child("port"), d.Spec.Port, msg))
+	}
+	for _, msg := range validation.IsValidPortName(d.Spec.PortName) {
+		errs = append(errs, field.Invalid(spec.Child("portName"), d.Spec.PortName, msg))
+	}
+	switch {
+	case d.Spec.ExternalName != "" && len(d.Spec.Addresses) > 0:
+		errs = append(errs, field.Invalid(spec.Child("addresses"), d.Spec.Addresses, "exclusive with externalName"))
+	case d.Spec.ExternalName == "" && len(d.Spec.Addresses) == 0:
+		errs = append(errs, field.Required(spec.Child("externalName"), "either externalName or addresses"))
+	case d.Spec.ExternalName != "":
+		for _, msg := range validation.IsDNS1123Subdomain(d.Spec.ExternalName) {
+			errs = append(errs, field.Invalid(spec.Child("externalName"), d.Spec.ExternalName, msg))
+		}
+	}
+	family := ""
+	for i, a := range d.Spec.Addresses {
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			errs = append(errs, field.Invalid(spec.Child("addresses").Index(i), a, "not an IP address"))
+			continue
+		}
+		f := "IPv4"
+		if ip.Is6() {
+			f = "IPv6"
+		}
+		if family != "" && f != family {
+			errs = append(errs, field.Invalid(spec.Child("addresses").Index(i), a, "all addresses must be of one family"))
+		}
+		family = f
+	}
+	return errs
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
