@@ -204,6 +204,19 @@ func (s *HueService) Validate() field.ErrorList {
 		}
 	}
 
+	for i, r := range sp.APIAccess {
+		rp := spec.Child("apiAccess").Index(i)
+		for name, list := range map[string][]string{"apiGroups": r.APIGroups, "resources": r.Resources, "verbs": r.Verbs} {
+			if name != "apiGroups" && len(list) == 0 {
+				errs = append(errs, field.Required(rp.Child(name), ""))
+			}
+			for j, v := range list {
+				if v == "*" {
+					errs = append(errs, field.Forbidden(rp.Child(name).Index(j), "wildcards are not allowed; name what the service needs"))
+				}
+			}
+		}
+	}
 	if sp.HostAccess && !HostAccessAllowList[s.Name] {
 		errs = append(errs, field.Forbidden(spec.Child("hostAccess"), "host namespaces are allowed only for collect-proxy"))
 	}

@@ -61,8 +61,9 @@ type HueServiceSpec struct {
 	// ReadinessGates are extra pod condition types that must be True before the pod is ready.
 	ReadinessGates []string `json:"readinessGates,omitempty"`
 
-	// CallsAPI mounts a short-lived projected ServiceAccount token (the default is no token).
-	CallsAPI bool `json:"callsAPI,omitempty"`
+	// APIAccess grants the service's ServiceAccount these rules in its namespace and mounts a
+	// short-lived projected token; without it the pod gets no token at all.
+	APIAccess []APIRule `json:"apiAccess,omitempty"`
 	// HostAccess asks for hostNetwork, hostPID and hostIPC; only collect-proxy may have it.
 	HostAccess bool `json:"hostAccess,omitempty"`
 
@@ -82,6 +83,12 @@ type HueServiceSpec struct {
 	Exposed string `json:"exposed,omitempty"`
 
 	Placement Placement `json:"placement,omitempty"`
+}
+
+type APIRule struct {
+	APIGroups []string `json:"apiGroups"`
+	Resources []string `json:"resources"`
+	Verbs     []string `json:"verbs"`
 }
 
 type Port struct {

@@ -1,0 +1,83 @@
+// Package cli is the hue command: generate, render, check, diff and fn share one binary.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework/command"
+
+	"github.com/hue-platform/hue-gitops/generators/fn"
+)
+
+// Exit codes every subcommand keeps.
+const (
+	ExitOK       = 0
+	ExitFindings = 1
+	ExitBadInput = 2
+)
+
+// exitError carries the exit code of a failure.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func badInput(err error) error { return &exitError{ExitBadInput, err} }
+
+func findings(format string, args ...any) error {
+	return &exitError{ExitFindings, fmt.Errorf(format, args...)}
+}
+
+// Main runs the hue command with args and returns its exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRoot(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(stderr, "hue:", ee.err)
+		}
+		return ee.code
+	}
+	// cobra's own errors are usage errors: unknown flag, wrong argument count.
+	fmt.Fprintln(stderr, "hue:", err)
+	return ExitBadInput
+}
+
+func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "hue",
+		Short:         "Generate, render and check the Hue platform's GitOps tree",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn())
+	return root
+}
+
+func newFn() *cobra.Command {
+	c := command.Build(fn.Processor(), command.StandaloneEnabled, false)
+	c.Use = "fn [FILE...]"
+	c.Short = "Run the service generator as a KRM function (ResourceList on stdin and stdout)"
+	run := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := run(cmd, args); err != nil {
+			return &exitError{ExitBadInput, err}
+		}
+		return nil
+	}
+	return c
+}

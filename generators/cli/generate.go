@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/pipeline"
+)
+
+func newGenerate() *cobra.Command {
+	var root string
+	var check bool
+	c := &cobra.Command{
+		Use:   "generate",
+		Short: "Write base/, overlays/ and clusters/ Argo CD apps from the typed specs",
+		Long: `generate reads base/*/hue.yaml and clusters/<fleet>/*.yaml, validates them (every error of
+every file together, exit 2, nothing written) and writes the generated kustomize tree.
+With --check it writes nothing and exits 1 listing every file that differs.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			files, err := pipeline.Generate(cmd.Context(), root)
+			if err != nil {
+				return badInput(err)
+			}
+			existing, err := fileset.Existing(root, pipeline.Owned, pipeline.GeneratedDirs...)
+			if err != nil {
+				return badInput(err)
+			}
+			out := cmd.OutOrStdout()
+			if check {
+				drift, err := fileset.Compare(root, files, existing)
+				if err != nil {
+					return badInput(err)
+				}
+				for _, d := range drift {
+					fmt.Fprintln(out, d)
+				}
+				if len(drift) > 0 {
+					return findings("%d generated file(s) differ from the specs: run hue generate (or make generate) and commit", len(drift))
+				}
+				fmt.Fprintf(out, "generated tree is up to date (%d files)\n", len(files))
+				return nil
+			}
+			changed, err := fileset.Write(root, files, existing)
+			if err != nil {
+				return badInput(err)
+			}
+			for _, p := range changed {
+				fmt.Fprintln(out, "wrote", p)
+			}
+			fmt.Fprintf(out, "%d generated files, %d changed\n", len(files), len(changed))
+			return nil
+		},
+	}
+	c.Flags().StringVar(&root, "root", ".", "repository root")
+	c.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 if the committed tree differs from what generate writes")
+	return c
+}

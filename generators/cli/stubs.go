@@ -1,0 +1,7 @@
+package cli
+
+import "github.com/spf13/cobra"
+
+func newRender() *cobra.Command { return &cobra.Command{Use: "render"} }
+func newCheck() *cobra.Command  { return &cobra.Command{Use: "check"} }
+func newDiff() *cobra.Command   { return &cobra.Command{Use: "diff"} }

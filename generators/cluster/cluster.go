@@ -1,0 +1,398 @@
+// Package cluster expands each HueCluster of the inventory into its kustomize overlay:
+// a short kustomization that picks bases and components, plus the few generated patches and
+// resources that only that cluster needs (node ports, Ingress hosts, overrides).
+package cluster
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/resid"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/service"
+)
+
+// CollectProxy is the node agent brought in by the observability component.
+const CollectProxy = "collect-proxy"
+
+// Labels every object of a cluster carries.
+const (
+	LabelCluster       = "hue.dev/cluster"
+	LabelFleet         = "hue.dev/fleet"
+	LabelRegion        = "hue.dev/region"
+	LabelDataResidency = "hue.dev/data-residency"
+)
+
+// OverlayDir is the overlay folder of a cluster.
+func OverlayDir(name string) string { return path.Join("overlays", name) }
+
+// TenantNamespace is the namespace of one school on a shared district cluster.
+func TenantNamespace(tenant string) string { return "hue-" + tenant }
+
+// Generate writes overlays/<cluster>/ for every cluster of the inventory.
+func Generate(cat *v1alpha1.Catalog, inv *v1alpha1.Inventory) (fileset.Files, error) {
+	files := fileset.Files{}
+	for _, c := range inv.Clusters {
+		f, err := Overlay(cat, c)
+		if err != nil {
+			return nil, fmt.Errorf("%s: HueCluster/%s: %w", inv.Files[v1alpha1.KindCluster+"/"+c.Name], c.Name, err)
+		}
+		if err := files.Merge(f); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+type overlay struct {
+	cat   *v1alpha1.Catalog
+	c     *v1alpha1.HueCluster
+	dir   string
+	files fileset.Files
+}
+
+// Overlay builds the files of one cluster's overlay.
+func Overlay(cat *v1alpha1.Catalog, c *v1alpha1.HueCluster) (fileset.Files, error) {
+	o := &overlay{cat: cat, c: c, dir: OverlayDir(c.Name), files: fileset.Files{}}
+	return o.files, o.build()
+}
+
+func rel(depth int, p string) string { return strings.Repeat("../", depth) + p }
+
+func (o *overlay) build() error {
+	c, cat := o.c, o.cat
+	var shared, tenantSvcs []*v1alpha1.HueService
+	compartments := map[string]bool{}
+	collect := false
+	for _, name := range c.Spec.Services {
+		s := cat.Service(name)
+		if s == nil {
+			return fmt.Errorf("spec.services: unknown service %q", name)
+		}
+		if name == CollectProxy {
+			collect = true
+			compartments[s.Spec.Compartment] = true
+			continue
+		}
+		if len(c.Spec.Tenants) > 0 && s.Spec.Compartment == v1alpha1.DefaultCompartment {
+			tenantSvcs = append(tenantSvcs, s)
+			continue
+		}
+		shared = append(shared, s)
+		compartments[s.Spec.Compartment] = true
+	}
+	if len(cat.DataStores) > 0 {
+		for _, d := range cat.DataStores {
+			compartments[d.Spec.Compartment] = true
+		}
+	}
+	if len(c.Spec.Tenants) > 0 {
+		delete(compartments, v1alpha1.DefaultCompartment)
+	}
+
+	k := types.Kustomization{TypeMeta: types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}}
+	for _, name := range sortedSet(compartments) {
+		k.Resources = append(k.Resources, rel(2, path.Join(service.CompartmentsDir, name)))
+	}
+	if len(cat.DataStores) > 0 {
+		k.Resources = append(k.Resources, rel(2, service.DataStoresDir))
+	}
+	for _, s := range shared {
+		k.Resources = append(k.Resources, rel(2, path.Join("base", s.Name)))
+	}
+	for _, t := range c.Spec.Tenants {
+		dir := path.Join("tenants", t)
+		if err := o.tenant(t, dir, tenantSvcs); err != nil {
+			return err
+		}
+		k.Resources = append(k.Resources, dir)
+	}
+	if len(c.Spec.Tenants) == 0 {
+		if ing := o.ingresses(shared, ""); len(ing) > 0 {
+			if err := o.add("ingress.yaml", ing...); err != nil {
+				return err
+			}
+			k.Resources = append(k.Resources, "ingress.yaml")
+		}
+	}
+
+	k.Components = append(k.Components,
+		rel(2, "components/env/"+c.Spec.Environment),
+		rel(2, "components/fleet/"+c.Spec.Fleet))
+	for _, pool := range poolComponents(c) {
+		k.Components = append(k.Components, rel(2, "components/pools/"+pool))
+	}
+	if *c.Spec.HighAvailability {
+		k.Components = append(k.Components, rel(2, "components/ha"))
+	}
+	if collect {
+		k.Components = append(k.Components, rel(2, "components/observability"))
+	}
+	if len(c.Spec.Tenants) == 0 {
+		k.Components = append(k.Components, rel(2, exposureComponent(c)))
+	}
+
+	k.Labels = []types.Label{{Pairs: map[string]string{
+		LabelCluster:       c.Name,
+		LabelFleet:         c.Spec.Fleet,
+		LabelRegion:        c.Spec.Region,
+		LabelDataResidency: c.Spec.DataResidency,
+	}}}
+
+	if err := o.overrides(&k); err != nil {
+		return err
+	}
+	if collect {
+		if err := o.collectProxyPatch(&k); err != nil {
+			return err
+		}
+	}
+	if c.NodePorts() {
+		if err := o.nodePortPatches(&k, shared); err != nil {
+			return err
+		}
+	}
+	return o.kustomization("kustomization.yaml", k)
+}
+
+// tenant writes a school's own kustomization on a shared district cluster: its namespace
+// replaces the default compartment for every object below it.
+func (o *overlay) tenant(t, dir string, svcs []*v1alpha1.HueService) error {
+	k := types.Kustomization{
+		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
+		Namespace: TenantNamespace(t),
+		Resources: []string{rel(4, path.Join(service.CompartmentsDir, v1alpha1.DefaultCompartment))},
+	}
+	for _, s := range svcs {
+		k.Resources = append(k.Resources, rel(4, path.Join("base", s.Name)))
+	}
+	if ing := o.ingresses(svcs, t); len(ing) > 0 {
+		if err := o.add(path.Join(dir, "ingress.yaml"), ing...); err != nil {
+			return err
+		}
+		k.Resources = append(k.Resources, "ingress.yaml")
+	}
+	k.Components = []string{rel(4, exposureComponent(o.c))}
+	k.Labels = []types.Label{{Pairs: map[string]string{"hue.dev/tenant": t}}}
+	return o.kustomization(path.Join(dir, "kustomization.yaml"), k)
+}
+
+func exposureComponent(c *v1alpha1.HueCluster) string {
+	if c.NodePorts() {
+		return "components/exposure/nodeport"
+	}
+	return "components/exposure/ingress-tls"
+}
+
+// poolComponents picks the placement components whose taints some pool of the cluster has.
+func poolComponents(c *v1alpha1.HueCluster) []string {
+	set := map[string]bool{}
+	for _, p := range c.Spec.NodePools {
+		for _, t := range p.Taints {
+			switch {
+			case t.Key == v1alpha1.TaintDedicated && (t.Value == "batch" || t.Value == "restricted"):
+				set[t.Value] = true
+			case t.Key == v1alpha1.TaintSpot:
+				set["spot"] = true
+			}
+		}
+	}
+	return sortedSet(set)
+}
+
+func imageName(ref string) string {
+	if i := strings.Index(ref, "@"); i >= 0 {
+		ref = ref[:i]
+	}
+	slash := strings.LastIndex(ref, "/")
+	if i := strings.LastIndex(ref, ":"); i > slash {
+		ref = ref[:i]
+	}
+	return ref
+}
+
+func (o *overlay) overrides(k *types.Kustomization) error {
+	c := o.c
+	images := map[string]string{}
+	for _, name := range sortedKeys(c.Spec.Overrides) {
+		ov := c.Spec.Overrides[name]
+		s := o.cat.Service(name)
+		if s == nil {
+			return fmt.Errorf("spec.overrides[%s]: unknown service", name)
+		}
+		if ov.Tag != "" {
+			img := imageName(s.Spec.Image)
+			if prev, ok := images[img]; ok && prev != ov.Tag {
+				return fmt.Errorf("spec.overrides[%s].tag: image %s is shared and already set to %s", name, img, prev)
+			}
+			images[img] = ov.Tag
+		}
+		count := int64(-1)
+		if ov.Replicas != nil {
+			count = int64(*ov.Replicas)
+		}
+		if ov.Paused != nil {
+			switch s.Spec.Workload {
+			case v1alpha1.Deployment, v1alpha1.StatefulSet:
+				if *ov.Paused {
+					count = 0
+				} else if count < 0 {
+					count = int64(*s.Spec.Replicas)
+				}
+			case v1alpha1.CronJob:
+				// A JSON 6902 patch flips the suspend switch of this cluster's copy only.
+				k.Patches = append(k.Patches, types.Patch{
+					Target: &types.Selector{ResId: resid.ResId{Gvk: resid.Gvk{Group: "batch", Version: "v1", Kind: "CronJob"}, Name: s.Name}},
+					Patch:  fmt.Sprintf("- op: replace\n  path: /spec/suspend\n  value: %t\n", *ov.Paused),
+				})
+			}
+		}
+		if count >= 0 {
+			k.Replicas = append(k.Replicas, types.Replica{Name: s.Name, Count: count})
+		}
+	}
+	for _, img := range sortedKeys(images) {
+		k.Images = append(k.Images, types.Image{Name: img, NewTag: images[img]})
+	}
+	return nil
+}
+
+// collectProxyPatch tells the node agent which cluster and region it reports for
+// (a strategic-merge patch: containers and env merge by name).
+func (o *overlay) collectProxyPatch(k *types.Kustomization) error {
+	s := o.cat.Service(CollectProxy)
+	patch := map[string]any{
+		"apiVersion": "apps/v1", "kind": "DaemonSet",
+		"metadata": map[string]any{"name": s.Name, "namespace": s.Spec.Compartment},
+		"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{
+			map[string]any{"name": s.Name, "env": []any{
+				map[string]any{"name": "HUE_CLUSTER", "value": o.c.Name},
+				map[string]any{"name": "HUE_REGION", "value": o.c.Spec.Region},
+			}},
+		}}}},
+	}
+	const file = "patches/collect-proxy.yaml"
+	if err := o.addMap(file, patch); err != nil {
+		return err
+	}
+	k.Patches = append(k.Patches, types.Patch{Path: file})
+	return nil
+}
+
+// nodePortPatches turns each exposed Service into a NodePort on its allow-listed port.
+func (o *overlay) nodePortPatches(k *types.Kustomization, svcs []*v1alpha1.HueService) error {
+	for _, s := range svcs {
+		if s.Spec.Exposed == "" {
+			continue
+		}
+		np, ok := o.c.Spec.Ingress.NodePorts[s.Name]
+		if !ok {
+			return fmt.Errorf("spec.ingress.nodePorts[%s]: exposed service without an allow-listed node port", s.Name)
+		}
+		var port int32
+		for _, p := range s.Spec.Ports {
+			if p.Name == s.Spec.Exposed {
+				port = p.Port
+			}
+		}
+		patch := map[string]any{
+			"apiVersion": "v1", "kind": "Service",
+			"metadata": map[string]any{"name": s.Name, "namespace": s.Spec.Compartment},
+			"spec": map[string]any{
+				"type":                  "NodePort",
+				"externalTrafficPolicy": "Local",
+				"ports":                 []any{map[string]any{"name": s.Spec.Exposed, "port": port, "nodePort": np}},
+			},
+		}
+		file := "patches/nodeport-" + s.Name + ".yaml"
+		if err := o.addMap(file, patch); err != nil {
+			return err
+		}
+		k.Patches = append(k.Patches, types.Patch{Path: file})
+	}
+	return nil
+}
+
+// ingresses returns one TLS Ingress per exposed service (hosts below the tenant, if any).
+func (o *overlay) ingresses(svcs []*v1alpha1.HueService, tenant string) []any {
+	in := o.c.Spec.Ingress
+	if o.c.NodePorts() {
+		return nil
+	}
+	var out []any
+	for _, s := range svcs {
+		if s.Spec.Exposed == "" {
+			continue
+		}
+		host := s.Name + "." + in.Domain
+		if tenant != "" {
+			host = s.Name + "." + tenant + "." + in.Domain
+		}
+		pathType := networkingv1.PathTypePrefix
+		out = append(out, &networkingv1.Ingress{
+			TypeMeta: metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
+			ObjectMeta: metav1.ObjectMeta{
+				Name:      s.Name,
+				Namespace: s.Spec.Compartment,
+				Labels:    map[string]string{service.LabelApp: service.AppValue, service.LabelService: s.Name},
+				Annotations: map[string]string{
+					service.SyncWave:                           service.WavePost,
+					"cert-manager.io/cluster-issuer":           "hue-issuer",
+					"hue.dev/external-secrets":                 in.TLSSecret,
+					"nginx.ingress.kubernetes.io/ssl-redirect": "true",
+				},
+			},
+			Spec: networkingv1.IngressSpec{
+				IngressClassName: &in.ClassName,
+				TLS:              []networkingv1.IngressTLS{{Hosts: []string{host}, SecretName: in.TLSSecret}},
+				Rules: []networkingv1.IngressRule{{Host: host, IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
+					Paths: []networkingv1.HTTPIngressPath{{Path: "/", PathType: &pathType, Backend: networkingv1.IngressBackend{
+						Service: &networkingv1.IngressServiceBackend{Name: s.Name, Port: networkingv1.ServiceBackendPort{Name: s.Spec.Exposed}},
+					}}},
+				}}}},
+			},
+		})
+	}
+	return out
+}
+
+func (o *overlay) add(rel string, objs ...any) error {
+	b, err := fileset.Marshal(objs...)
+	if err != nil {
+		return err
+	}
+	return o.files.Add(path.Join(o.dir, rel), b)
+}
+
+func (o *overlay) addMap(rel string, m map[string]any) error {
+	return o.add(rel, m)
+}
+
+func (o *overlay) kustomization(rel string, k types.Kustomization) error {
+	return o.add(rel, k)
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

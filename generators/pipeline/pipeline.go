@@ -1,0 +1,78 @@
+// Package pipeline wires the stages of the data flow together: specs are loaded and validated,
+// the generators write the kustomize tree, and the set of files they own is known so that a
+// stale or hand-edited file is found.
+package pipeline
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/cluster"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/service"
+)
+
+// Specs is every hand-edited input of the repository.
+type Specs struct {
+	Catalog   *v1alpha1.Catalog
+	Inventory *v1alpha1.Inventory
+}
+
+// Load reads and validates the catalog and, when withInventory, the cluster inventory.
+func Load(root string, withInventory bool) (*Specs, error) {
+	cat, err := v1alpha1.LoadCatalog(root)
+	if err != nil {
+		return nil, err
+	}
+	s := &Specs{Catalog: cat}
+	if withInventory {
+		inv, err := v1alpha1.LoadInventory(root, cat)
+		if err != nil {
+			return nil, err
+		}
+		s.Inventory = inv
+	}
+	return s, nil
+}
+
+// GeneratedDirs are the folders the generators write into.
+var GeneratedDirs = []string{"base", "overlays", "clusters"}
+
+// Owned reports whether a path is one the generators may write or remove: everything in the
+// generated folders except the hand-edited specs.
+func Owned(path string) bool {
+	if strings.HasSuffix(path, "/"+v1alpha1.SpecFile) {
+		return false
+	}
+	if strings.HasPrefix(path, "clusters/") {
+		// clusters/<fleet>/<name>.yaml are specs; generated Argo CD files live below them.
+		return strings.Count(path, "/") > 2
+	}
+	return strings.HasPrefix(path, "base/") || strings.HasPrefix(path, "overlays/")
+}
+
+// GenerateBases runs the service generator over the catalog.
+func GenerateBases(s *Specs) (fileset.Files, error) {
+	return service.Generate(s.Catalog)
+}
+
+// Generate runs every generator over the specs below root and returns the whole generated tree.
+func Generate(ctx context.Context, root string) (fileset.Files, error) {
+	s, err := Load(root, true)
+	if err != nil {
+		return nil, err
+	}
+	files, err := GenerateBases(s)
+	if err != nil {
+		return nil, err
+	}
+	overlays, err := cluster.Generate(s.Catalog, s.Inventory)
+	if err != nil {
+		return nil, err
+	}
+	if err := files.Merge(overlays); err != nil {
+		return nil, err
+	}
+	return files, nil
+}

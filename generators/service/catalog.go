@@ -1,0 +1,248 @@
+package service
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
+)
+
+// Folders of the catalog-wide bases.
+const (
+	CompartmentsDir = "base/compartments"
+	DataStoresDir   = "base/datastores"
+)
+
+// PodSecurityVersion pins the Pod Security Standards version the namespaces enforce.
+const PodSecurityVersion = "v1.37"
+
+// Generate writes every base of the catalog: base/<service>/, base/compartments/<name>/ and
+// base/datastores/.
+func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
+	files := fileset.Files{}
+	for _, s := range cat.Services {
+		objs, err := Objects(s)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeBase(files, path.Join("base", s.Name), objs); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range cat.Compartments {
+		if err := writeBase(files, path.Join(CompartmentsDir, c.Name), CompartmentObjects(c, cat)); err != nil {
+			return nil, err
+		}
+	}
+	if len(cat.DataStores) > 0 {
+		var objs []any
+		for _, d := range cat.DataStores {
+			o, err := DataStoreObjects(d)
+			if err != nil {
+				return nil, err
+			}
+			objs = append(objs, o...)
+		}
+		if err := writeBase(files, DataStoresDir, objs); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// writeBase groups objects into one file per kind and writes the folder's kustomization.
+func writeBase(files fileset.Files, dir string, objs []any) error {
+	byFile := map[string][]any{}
+	var order []string
+	for _, o := range objs {
+		name := FileName(kindOf(o))
+		if _, ok := byFile[name]; !ok {
+			order = append(order, name)
+		}
+		byFile[name] = append(byFile[name], o)
+	}
+	sort.Strings(order)
+	for _, name := range order {
+		b, err := fileset.Marshal(byFile[name]...)
+		if err != nil {
+			return fmt.Errorf("%s/%s: %w", dir, name, err)
+		}
+		if err := files.Add(path.Join(dir, name), b); err != nil {
+			return err
+		}
+	}
+	k := types.Kustomization{
+		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
+		Resources: order,
+	}
+	b, err := fileset.Marshal(k)
+	if err != nil {
+		return err
+	}
+	return files.Add(path.Join(dir, "kustomization.yaml"), b)
+}
+
+func kindOf(o any) string {
+	if ro, ok := o.(runtime.Object); ok {
+		return ro.GetObjectKind().GroupVersionKind().Kind
+	}
+	panic(fmt.Sprintf("kindOf: %T is not a Kubernetes object", o))
+}
+
+func compartmentMeta(name, namespace, wave string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:        name,
+		Namespace:   namespace,
+		Labels:      map[string]string{LabelApp: AppValue, "hue.dev/compartment": namespace},
+		Annotations: map[string]string{SyncWave: wave},
+	}
+}
+
+// CompartmentObjects returns a compartment's namespace with Pod Security labels, its
+// default-deny network boundary (plus DNS and the data stores its services talk to), its
+// RBAC and its quota.
+func CompartmentObjects(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog) []any {
+	ns := c.Name
+	nsMeta := compartmentMeta(ns, "", WaveNamespace)
+	nsMeta.Labels["name"] = ns
+	nsMeta.Labels[LabelPlatform] = AppValue
+	for _, mode := range []string{"enforce", "audit", "warn"} {
+		nsMeta.Labels["pod-security.kubernetes.io/"+mode] = c.Spec.PodSecurity
+		nsMeta.Labels["pod-security.kubernetes.io/"+mode+"-version"] = PodSecurityVersion
+	}
+	if c.Spec.Sensitive {
+		nsMeta.Labels["hue.dev/sensitive"] = "true"
+	}
+	out := []any{&corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: nsMeta}}
+
+	np := func(name string) *networkingv1.NetworkPolicy {
+		return &networkingv1.NetworkPolicy{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+			ObjectMeta: compartmentMeta(name, ns, WaveRBAC),
+		}
+	}
+	deny := np("default-deny")
+	deny.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
+	out = append(out, deny)
+
+	dns := np("allow-dns")
+	dns.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
+	dns.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{
+		To: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "kube-system"}},
+			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}},
+		}},
+		Ports: []networkingv1.NetworkPolicyPort{
+			{Protocol: ptr(corev1.ProtocolUDP), Port: ptr(intstr.FromInt32(53))},
+			{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(53))},
+		},
+	}}
+	out = append(out, dns)
+
+	for _, d := range cat.DataStores {
+		if !talkedToFrom(cat, d.Name, ns) {
+			continue
+		}
+		p := np("egress-" + d.Name)
+		p.Spec.PodSelector = metav1.LabelSelector{MatchLabels: map[string]string{TalksPrefix + d.Name: "true"}}
+		p.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
+		rule := networkingv1.NetworkPolicyEgressRule{Ports: []networkingv1.NetworkPolicyPort{{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(d.Spec.Port))}}}
+		if len(d.Spec.Addresses) == 0 {
+			// A DNS name cannot be expressed in a NetworkPolicy: only the port is pinned.
+			rule.To = []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}}
+		}
+		for _, a := range d.Spec.Addresses {
+			ip := netip.MustParseAddr(a)
+			rule.To = append(rule.To, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: netip.PrefixFrom(ip, ip.BitLen()).String()}})
+		}
+		p.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{rule}
+		out = append(out, p)
+	}
+
+	for _, a := range c.Spec.Access {
+		out = append(out, &rbacv1.RoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
+			ObjectMeta: compartmentMeta(a.Group+"-"+a.Role, ns, WaveRBAC),
+			RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: a.Role},
+			Subjects:   []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "Group", Name: a.Group}},
+		})
+	}
+	if q := c.Spec.Quota; q != nil {
+		hard := corev1.ResourceList{}
+		if q.CPU != "" {
+			hard[corev1.ResourceRequestsCPU] = resource.MustParse(q.CPU)
+		}
+		if q.Memory != "" {
+			hard[corev1.ResourceRequestsMemory] = resource.MustParse(q.Memory)
+		}
+		out = append(out, &corev1.ResourceQuota{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"},
+			ObjectMeta: compartmentMeta("compute", ns, WaveRBAC),
+			Spec:       corev1.ResourceQuotaSpec{Hard: hard},
+		})
+	}
+	return out
+}
+
+func talkedToFrom(cat *v1alpha1.Catalog, store, compartment string) bool {
+	for _, s := range cat.Services {
+		if s.Spec.Compartment != compartment {
+			continue
+		}
+		for _, t := range s.Spec.Talks {
+			if t == store {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// DataStoreObjects returns the in-cluster face of an external data store: an ExternalName
+// Service, or a selector-less Service with an EndpointSlice listing its addresses.
+func DataStoreObjects(d *v1alpha1.HueDataStore) ([]any, error) {
+	m := metav1.ObjectMeta{
+		Name:        d.Name,
+		Namespace:   d.Spec.Compartment,
+		Labels:      map[string]string{LabelApp: AppValue, "hue.dev/datastore": d.Spec.Type},
+		Annotations: map[string]string{SyncWave: WaveConfig},
+	}
+	svc := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}, ObjectMeta: m}
+	if d.Spec.ExternalName != "" {
+		svc.Spec = corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: d.Spec.ExternalName,
+			Ports: []corev1.ServicePort{{Name: d.Spec.PortName, Port: d.Spec.Port, Protocol: corev1.ProtocolTCP}}}
+		return []any{svc}, nil
+	}
+	svc.Spec = corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP,
+		Ports: []corev1.ServicePort{{Name: d.Spec.PortName, Port: d.Spec.Port, TargetPort: intstr.FromInt32(d.Spec.Port), Protocol: corev1.ProtocolTCP}}}
+	family := discoveryv1.AddressTypeIPv4
+	if netip.MustParseAddr(d.Spec.Addresses[0]).Is6() {
+		family = discoveryv1.AddressTypeIPv6
+	}
+	em := m
+	em.Name = d.Name + "-external"
+	em.Labels = map[string]string{LabelApp: AppValue, "hue.dev/datastore": d.Spec.Type, discoveryv1.LabelServiceName: d.Name, discoveryv1.LabelManagedBy: "hue-gitops"}
+	slice := &discoveryv1.EndpointSlice{
+		TypeMeta:    metav1.TypeMeta{APIVersion: "discovery.k8s.io/v1", Kind: "EndpointSlice"},
+		ObjectMeta:  em,
+		AddressType: family,
+		Ports:       []discoveryv1.EndpointPort{{Name: ptr(d.Spec.PortName), Port: ptr(d.Spec.Port), Protocol: ptr(corev1.ProtocolTCP)}},
+	}
+	for _, a := range d.Spec.Addresses {
+		slice.Endpoints = append(slice.Endpoints, discoveryv1.Endpoint{Addresses: []string{a}, Conditions: discoveryv1.EndpointConditions{Ready: ptr(true)}})
+	}
+	return []any{svc, slice}, nil
+}
