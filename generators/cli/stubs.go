@@ -2,6 +2,5 @@ package cli
 
 import "github.com/spf13/cobra"
 
-func newRender() *cobra.Command { return &cobra.Command{Use: "render"} }
-func newCheck() *cobra.Command  { return &cobra.Command{Use: "check"} }
-func newDiff() *cobra.Command   { return &cobra.Command{Use: "diff"} }
+func newCheck() *cobra.Command { return &cobra.Command{Use: "check"} }
+func newDiff() *cobra.Command  { return &cobra.Command{Use: "diff"} }

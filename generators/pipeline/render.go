@@ -1,0 +1,52 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/cluster"
+	"github.com/hue-platform/hue-gitops/generators/render"
+)
+
+// Select returns the named clusters of the inventory (all of them when names is empty); an
+// unknown name is an error.
+func Select(inv *v1alpha1.Inventory, names []string) ([]*v1alpha1.HueCluster, error) {
+	if len(names) == 0 {
+		return inv.Clusters, nil
+	}
+	var out []*v1alpha1.HueCluster
+	seen := map[string]bool{}
+	for _, n := range names {
+		c := inv.Cluster(n)
+		if c == nil {
+			return nil, fmt.Errorf("unknown cluster %q (the inventory has %d clusters under clusters/)", n, len(inv.Clusters))
+		}
+		if !seen[n] {
+			out = append(out, c)
+			seen[n] = true
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Render builds the overlays of the given clusters with r.
+func Render(ctx context.Context, r render.Renderer, root string, clusters []*v1alpha1.HueCluster) ([]render.Result, error) {
+	overlays := map[string]string{}
+	for _, c := range clusters {
+		overlays[c.Name] = cluster.OverlayDir(c.Name)
+	}
+	return r.Render(ctx, root, overlays)
+}
+
+// Clusters pairs rendered results with their specs for the checks.
+func Clusters(inv *v1alpha1.Inventory, results []render.Result) []*check.Cluster {
+	out := make([]*check.Cluster, 0, len(results))
+	for _, r := range results {
+		out = append(out, &check.Cluster{Spec: inv.Cluster(r.Cluster), Objects: r.Objects, Overlay: r.Overlay})
+	}
+	return out
+}
