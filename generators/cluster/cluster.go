@@ -9,8 +9,10 @@ import (
 	"sort"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/resid"
 
@@ -114,6 +116,18 @@ func (o *overlay) build() error {
 		}
 		k.Resources = append(k.Resources, dir)
 	}
+	if len(c.Spec.Tenants) == 0 && c.NodePorts() {
+		nps, err := o.nodePortServices(shared)
+		if err != nil {
+			return err
+		}
+		if len(nps) > 0 {
+			if err := o.add("nodeport.yaml", nps...); err != nil {
+				return err
+			}
+			k.Resources = append(k.Resources, "nodeport.yaml")
+		}
+	}
 	if len(c.Spec.Tenants) == 0 {
 		if ing := o.ingresses(shared, ""); len(ing) > 0 {
 			if err := o.add("ingress.yaml", ing...); err != nil {
@@ -123,6 +137,10 @@ func (o *overlay) build() error {
 		}
 	}
 
+	if collect {
+		// First, so that the environment and fleet profiles also reach the node agent.
+		k.Components = append(k.Components, rel(2, "components/observability"))
+	}
 	k.Components = append(k.Components,
 		rel(2, "components/env/"+c.Spec.Environment),
 		rel(2, "components/fleet/"+c.Spec.Fleet))
@@ -131,9 +149,6 @@ func (o *overlay) build() error {
 	}
 	if *c.Spec.HighAvailability {
 		k.Components = append(k.Components, rel(2, "components/ha"))
-	}
-	if collect {
-		k.Components = append(k.Components, rel(2, "components/observability"))
 	}
 	if len(c.Spec.Tenants) == 0 {
 		k.Components = append(k.Components, rel(2, exposureComponent(c)))
@@ -151,11 +166,6 @@ func (o *overlay) build() error {
 	}
 	if collect {
 		if err := o.collectProxyPatch(&k); err != nil {
-			return err
-		}
-	}
-	if c.NodePorts() {
-		if err := o.nodePortPatches(&k, shared); err != nil {
 			return err
 		}
 	}
@@ -286,38 +296,43 @@ func (o *overlay) collectProxyPatch(k *types.Kustomization) error {
 	return nil
 }
 
-// nodePortPatches turns each exposed Service into a NodePort on its allow-listed port.
-func (o *overlay) nodePortPatches(k *types.Kustomization, svcs []*v1alpha1.HueService) error {
+// nodePortServices exposes each exposed service through a Service of its own, type NodePort,
+// carrying only the exposed port on its allow-listed node port (a NodePort Service opens every
+// port it lists, so the internal Service is left alone).
+func (o *overlay) nodePortServices(svcs []*v1alpha1.HueService) ([]any, error) {
+	var out []any
 	for _, s := range svcs {
 		if s.Spec.Exposed == "" {
 			continue
 		}
 		np, ok := o.c.Spec.Ingress.NodePorts[s.Name]
 		if !ok {
-			return fmt.Errorf("spec.ingress.nodePorts[%s]: exposed service without an allow-listed node port", s.Name)
+			return nil, fmt.Errorf("spec.ingress.nodePorts[%s]: exposed service without an allow-listed node port", s.Name)
 		}
-		var port int32
+		var port v1alpha1.Port
 		for _, p := range s.Spec.Ports {
 			if p.Name == s.Spec.Exposed {
-				port = p.Port
+				port = p
 			}
 		}
-		patch := map[string]any{
-			"apiVersion": "v1", "kind": "Service",
-			"metadata": map[string]any{"name": s.Name, "namespace": s.Spec.Compartment},
-			"spec": map[string]any{
-				"type":                  "NodePort",
-				"externalTrafficPolicy": "Local",
-				"ports":                 []any{map[string]any{"name": s.Spec.Exposed, "port": port, "nodePort": np}},
+		out = append(out, &corev1.Service{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+			ObjectMeta: metav1.ObjectMeta{
+				Name:        s.Name + "-nodeport",
+				Namespace:   s.Spec.Compartment,
+				Labels:      map[string]string{service.LabelApp: service.AppValue, service.LabelService: s.Name},
+				Annotations: map[string]string{service.SyncWave: service.WaveConfig},
 			},
-		}
-		file := "patches/nodeport-" + s.Name + ".yaml"
-		if err := o.addMap(file, patch); err != nil {
-			return err
-		}
-		k.Patches = append(k.Patches, types.Patch{Path: file})
+			Spec: corev1.ServiceSpec{
+				Type:                  corev1.ServiceTypeNodePort,
+				ExternalTrafficPolicy: corev1.ServiceExternalTrafficPolicyLocal,
+				Selector:              map[string]string{service.LabelApp: service.AppValue, service.LabelService: s.Name},
+				Ports: []corev1.ServicePort{{Name: port.Name, Port: port.Port, TargetPort: intstr.FromString(port.Name),
+					Protocol: port.Protocol, NodePort: np}},
+			},
+		})
 	}
-	return nil
+	return out, nil
 }
 
 // ingresses returns one TLS Ingress per exposed service (hosts below the tenant, if any).

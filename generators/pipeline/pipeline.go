@@ -8,8 +8,11 @@ import (
 	"strings"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/argocd"
+	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/cluster"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/render"
 	"github.com/hue-platform/hue-gitops/generators/service"
 )
 
@@ -72,6 +75,27 @@ func Generate(ctx context.Context, root string) (fileset.Files, error) {
 		return nil, err
 	}
 	if err := files.Merge(overlays); err != nil {
+		return nil, err
+	}
+	// The Argo CD projects list what the overlays render, so render the tree about to be
+	// written, in memory, before writing anything.
+	fs, memRoot, err := render.Tree(root, files, fileset.IsGenerated)
+	if err != nil {
+		return nil, err
+	}
+	results, err := Render(ctx, render.Krusty{FS: fs}, memRoot, s.Inventory.Clusters)
+	if err != nil {
+		return nil, err
+	}
+	rendered := map[string][]check.Object{}
+	for _, r := range results {
+		rendered[r.Cluster] = r.Objects
+	}
+	apps, err := argocd.Generate(s.Inventory, rendered, argocd.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := files.Merge(apps); err != nil {
 		return nil, err
 	}
 	return files, nil

@@ -477,7 +477,8 @@ func headlessService(s *v1alpha1.HueService) *corev1.Service {
 
 func disruptionBudget(s *v1alpha1.HueService) *policyv1.PodDisruptionBudget {
 	sp := s.Spec
-	if sp.Replicas == nil || *sp.Replicas < 2 || paused(s) {
+	// A paused connector keeps its budget: a cluster that resumes it must not lose it.
+	if sp.Replicas == nil || *sp.Replicas < 2 {
 		return nil
 	}
 	return &policyv1.PodDisruptionBudget{

@@ -1,0 +1,442 @@
+package argocd
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/check"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected files of testdata/<case>/expected")
+
+// A golden case is testdata/<case>/input/{clusters/<fleet>/*.yaml, rendered/<cluster>.yaml}
+// and testdata/<case>/expected/<generated path>.
+func TestGolden(t *testing.T) {
+	cases, err := filepath.Glob("testdata/*/input")
+	require.NoError(t, err)
+	require.NotEmpty(t, cases)
+	for _, in := range cases {
+		dir := filepath.Dir(in)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			inv, rendered := loadCase(t, dir)
+			got, err := Generate(inv, rendered, Options{})
+			require.NoError(t, err)
+
+			for p, data := range got {
+				require.True(t, strings.HasPrefix(string(data), Header), "%s lacks the header", p)
+				parts := strings.Split(p, "/")
+				require.True(t, len(parts) > 3 && parts[0] == "clusters" && parts[2] == "argocd", "%s is not below clusters/<fleet>/argocd/", p)
+			}
+
+			expDir := filepath.Join(dir, "expected")
+			if *update {
+				require.NoError(t, os.RemoveAll(expDir))
+				for p, data := range got {
+					f := filepath.Join(expDir, filepath.FromSlash(p))
+					require.NoError(t, os.MkdirAll(filepath.Dir(f), 0o755))
+					require.NoError(t, os.WriteFile(f, data, 0o644))
+				}
+			}
+			want := readTree(t, expDir)
+			require.Equal(t, sortedKeys(want), sortedKeys(got), "generated paths")
+			for p := range want {
+				require.Equal(t, string(want[p]), string(got[p]), p)
+			}
+
+			// Deterministic: a second run gives the same bytes.
+			again, err := Generate(inv, rendered, Options{})
+			require.NoError(t, err)
+			require.Equal(t, got, again)
+
+			// What Generate writes passes Check.
+			findings := Check(inv, got, rendered, overlayExists(rendered))
+			require.Empty(t, findingStrings(findings))
+		})
+	}
+}
+
+func TestMarshalDropsEmptyFields(t *testing.T) {
+	inv, rendered := loadCase(t, "testdata/fleets")
+	got, err := Generate(inv, rendered, Options{RepoURL: "https://example.test/r.git", Revision: "v1"})
+	require.NoError(t, err)
+	for p, data := range got {
+		s := string(data)
+		for _, bad := range []string{"status:", "creationTimestamp", "null", "{}", "[]", "*"} {
+			require.NotContains(t, s, bad, p)
+		}
+		require.Contains(t, s, "https://example.test/r.git", p)
+	}
+	require.Contains(t, string(got["clusters/school/argocd/apps/applicationset-hue-schools.yaml"]), "targetRevision: v1")
+}
+
+func TestGenerateRejects(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(inv *v1alpha1.Inventory, rendered map[string][]check.Object)
+		want   []string // substrings of the error: file, field, detail
+	}{
+		{
+			name: "cluster without destination",
+			mutate: func(inv *v1alpha1.Inventory, _ map[string][]check.Object) {
+				inv.Cluster("ent-eu-1").Spec.Destination = nil
+			},
+			want: []string{"clusters/enterprise/ent-eu-1.yaml", "HueCluster/ent-eu-1", "spec.destination:", "needs a destination"},
+		},
+		{
+			name: "two clusters share a destination",
+			mutate: func(inv *v1alpha1.Inventory, _ map[string][]check.Object) {
+				inv.Cluster("school-birch").Spec.Destination = &v1alpha1.Destination{Server: "https://school-pilot.k8s.hue.dev"}
+			},
+			want: []string{"clusters/school/school-pilot.yaml", "spec.destination:", "already cluster school-birch's"},
+		},
+		{
+			name: "unknown ring",
+			mutate: func(inv *v1alpha1.Inventory, _ map[string][]check.Object) {
+				inv.Cluster("school-cedar").Spec.Ring = "nightly"
+			},
+			want: []string{"clusters/school/school-cedar.yaml", "spec.ring:", `unknown ring "nightly"`},
+		},
+		{
+			name: "school renders into restricted",
+			mutate: func(_ *v1alpha1.Inventory, r map[string][]check.Object) {
+				r["school-birch"] = append(r["school-birch"], object("v1", "ConfigMap", "grades", "restricted", "overlays/school-birch/kustomization.yaml"))
+			},
+			want: []string{"overlays/school-birch/kustomization.yaml", "ConfigMap/grades", "metadata.namespace:", `namespace "restricted"`},
+		},
+		{
+			name: "school renders into another school's namespace",
+			mutate: func(_ *v1alpha1.Inventory, r map[string][]check.Object) {
+				r["school-pilot"] = append(r["school-pilot"], object("v1", "Namespace", "hue-oak", "", "overlays/school-pilot/ns.yaml"))
+			},
+			want: []string{"overlays/school-pilot/ns.yaml", "Namespace/hue-oak", "metadata.name:", "hosted on cluster district-north"},
+		},
+		{
+			name:   "cluster without rendered objects",
+			mutate: func(_ *v1alpha1.Inventory, r map[string][]check.Object) { delete(r, "sci-lab-1") },
+			want:   []string{"clusters/science/sci-lab-1.yaml", "overlays/sci-lab-1 renders no objects"},
+		},
+		{
+			name: "rendered objects of an unknown cluster",
+			mutate: func(_ *v1alpha1.Inventory, r map[string][]check.Object) {
+				r["ghost"] = []check.Object{object("v1", "Namespace", "hue", "", "")}
+			},
+			want: []string{"overlays/ghost", "not a cluster of the inventory"},
+		},
+		{
+			name: "generated names collide",
+			mutate: func(inv *v1alpha1.Inventory, r map[string][]check.Object) {
+				// root-school (the school fleet's root) and the root of an enterprise cluster "school".
+				c := *inv.Cluster("ent-us-1")
+				c.Name = "school"
+				c.Spec.Destination = &v1alpha1.Destination{Name: "school"}
+				inv.Clusters = append(inv.Clusters, &c)
+				r["school"] = r["ent-us-1"]
+			},
+			want: []string{"clusters/school/argocd/bootstrap/root-school.yaml", "Application/root-school", "metadata.name:"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			inv, rendered := loadCase(t, "testdata/fleets")
+			tc.mutate(inv, rendered)
+			_, err := Generate(inv, rendered, Options{})
+			require.Error(t, err)
+			for _, w := range tc.want {
+				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestCheckFindings(t *testing.T) {
+	const (
+		entApp    = "clusters/enterprise/argocd/apps/ent-eu-1/hue-ent-eu-1.yaml"
+		entProj   = "clusters/enterprise/argocd/bootstrap/appproject-hue-enterprise.yaml"
+		schProj   = "clusters/school/argocd/bootstrap/appproject-hue-school.yaml"
+		schAppSet = "clusters/school/argocd/apps/applicationset-hue-schools.yaml"
+	)
+	type env struct {
+		files    map[string][]byte
+		rendered map[string][]check.Object
+		exists   func(string) bool
+	}
+	tests := []struct {
+		name   string
+		mutate func(t *testing.T, e *env)
+		// want is one finding's source, field and a message substring.
+		source, field, message string
+	}{
+		{
+			name: "app path does not exist",
+			mutate: func(_ *testing.T, e *env) {
+				prev := e.exists
+				e.exists = func(p string) bool { return p != "overlays/ent-eu-1" && prev(p) }
+			},
+			source: entApp, field: "spec.source.path", message: "path overlays/ent-eu-1 does not exist",
+		},
+		{
+			name: "rendered kind not whitelisted",
+			mutate: func(_ *testing.T, e *env) {
+				e.rendered["ent-eu-1"] = append(e.rendered["ent-eu-1"], object("batch/v1", "CronJob", "report", "hue", "overlays/ent-eu-1/cron.yaml"))
+			},
+			source: entProj, field: "spec.namespaceResourceWhitelist", message: "CronJob.batch of CronJob/hue/report (overlays/ent-eu-1/cron.yaml)",
+		},
+		{
+			name: "rendered namespace not a destination",
+			mutate: func(_ *testing.T, e *env) {
+				e.rendered["ent-us-1"] = append(e.rendered["ent-us-1"], object("v1", "Service", "api", "billing", ""))
+			},
+			source: entProj, field: "spec.destinations", message: `namespace "billing" of Service/billing/api`,
+		},
+		{
+			name: "hand-edited wildcard project",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, entProj, "namespace: hue\n", "namespace: '*'\n")
+			},
+			source: entProj, field: "spec.destinations[0].namespace", message: `wildcard or pattern "*"`,
+		},
+		{
+			name: "wildcard kind",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, entProj, "kind: ClusterRole\n", "kind: '*'\n")
+			},
+			source: entProj, field: "spec.clusterResourceWhitelist[1].kind", message: "wildcard",
+		},
+		{
+			name: "school Application deploys into restricted",
+			mutate: func(_ *testing.T, e *env) {
+				e.files["clusters/school/argocd/apps/hue-sneaky.yaml"] = []byte(Header + `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: hue-sneaky
+  namespace: argocd
+spec:
+  project: hue-school
+  source:
+    repoURL: https://git.hue.dev/platform/hue-gitops.git
+    path: overlays/school-birch
+  destination:
+    server: https://school-birch.k8s.hue.dev
+    namespace: restricted
+  syncPolicy:
+    automated: {prune: true, selfHeal: true}
+`)
+			},
+			source: "clusters/school/argocd/apps/hue-sneaky.yaml", field: "spec.destination.namespace", message: `never deploy into namespace "restricted"`,
+		},
+		{
+			name: "school project reaching restricted",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, schProj, "namespace: hue-maple\n", "namespace: restricted\n")
+			},
+			source: schProj, field: "spec.destinations[0].namespace", message: `never reach namespace "restricted"`,
+		},
+		{
+			name: "school project reaching another school's namespace",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, schProj, "namespace: hue\n    server: https://school-birch", "namespace: hue-oak\n    server: https://school-birch")
+			},
+			source: schProj, field: "spec.destinations[2].namespace", message: "hosted on cluster district-north, not on school-birch",
+		},
+		{
+			name: "unknown field in an Application",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, entApp, "      selfHeal: true\n", "      selfHeal: true\n      selfheal: true\n")
+			},
+			source: entApp, field: "spec.syncPolicy.automated.selfheal", message: "unknown field of Application",
+		},
+		{
+			name: "overlay deployed twice",
+			mutate: func(t *testing.T, e *env) {
+				dup := strings.Replace(string(e.files[entApp]), "name: hue-ent-eu-1\n", "name: hue-ent-eu-1-copy\n", 1)
+				e.files["clusters/enterprise/argocd/apps/ent-eu-1/copy.yaml"] = []byte(dup)
+			},
+			source: entApp, field: "spec.source.path", message: "overlays/ent-eu-1 is deployed twice: also by Application hue-ent-eu-1-copy",
+		},
+		{
+			name:   "overlay deployed by nothing",
+			mutate: func(_ *testing.T, e *env) { delete(e.files, entApp) },
+			source: "clusters/enterprise/ent-eu-1.yaml", field: "spec.destination", message: "overlays/ent-eu-1 is deployed by no Application",
+		},
+		{
+			name: "ring step names an unknown ring",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, schAppSet, "- broad\n", "- nightly\n")
+			},
+			source: schAppSet, field: "spec.strategy.rollingSync.steps[2].matchExpressions[0].values[0]", message: `unknown ring "nightly"`,
+		},
+		{
+			name: "element names an unknown cluster",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, schAppSet, "name: school-pilot\n", "name: school-ghost\n")
+			},
+			source: schAppSet, field: "spec.generators[0].list.elements[3] spec.template.spec.source.path", message: "overlays/school-ghost is the overlay of no cluster",
+		},
+		{
+			name: "element ring differs from the cluster's",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, schAppSet, "ring: canary\n", "ring: broad\n")
+			},
+			source: schAppSet, field: "spec.generators[0].list.elements[3].ring", message: `cluster school-pilot is in ring "canary"`,
+		},
+		{
+			name: "appset may delete Applications",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, schAppSet, "applicationsSync: create-update\n", "applicationsSync: sync\n")
+			},
+			source: schAppSet, field: "spec.syncPolicy", message: "never delete Applications",
+		},
+		{
+			name: "Application sent to another school's cluster",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, schAppSet, "server: https://school-pilot.k8s.hue.dev\n", "server: https://school-birch.k8s.hue.dev\n")
+			},
+			source: schAppSet, field: "spec.generators[0].list.elements[3] spec.template.spec.destination", message: "(that is cluster school-birch)",
+		},
+		{
+			name: "root deploys a project",
+			mutate: func(t *testing.T, e *env) {
+				e.files["clusters/science/argocd/apps/sci-lab-1/project.yaml"] = e.files["clusters/science/argocd/bootstrap/appproject-hue-science.yaml"]
+			},
+			source: "clusters/enterprise/argocd/bootstrap/appproject-hue-bootstrap.yaml", field: "spec.namespaceResourceWhitelist", message: "AppProject hue-science",
+		},
+		{
+			name: "bootstrap projects differ",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, "clusters/school/argocd/bootstrap/appproject-hue-bootstrap.yaml", "kind: ApplicationSet\n", "kind: AppProject\n")
+			},
+			source: "clusters/school/argocd/bootstrap/appproject-hue-bootstrap.yaml", field: "metadata.name", message: "defined, differently",
+		},
+		{
+			name: "unexpected kind",
+			mutate: func(_ *testing.T, e *env) {
+				e.files["clusters/science/argocd/apps/cm.yaml"] = []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+			},
+			source: "clusters/science/argocd/apps/cm.yaml", field: "apiVersion", message: `must be "argoproj.io/v1alpha1"`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			inv, rendered := loadCase(t, "testdata/fleets")
+			files, err := Generate(inv, rendered, Options{})
+			require.NoError(t, err)
+			e := &env{files: files, rendered: rendered, exists: overlayExists(rendered)}
+			tc.mutate(t, e)
+			findings := Check(inv, e.files, e.rendered, e.exists)
+			require.NotEmpty(t, findings)
+			for _, f := range findings {
+				require.Equal(t, CheckID, f.Check)
+				if f.Source == tc.source && f.Field == tc.field && strings.Contains(f.Message, tc.message) {
+					return
+				}
+			}
+			t.Fatalf("no finding at %s %s containing %q; got:\n%s", tc.source, tc.field, tc.message, strings.Join(findingStrings(findings), "\n"))
+		})
+	}
+}
+
+// loadCase builds the inventory of testdata/<case>/input/clusters and the rendered objects of
+// testdata/<case>/input/rendered/<cluster>.yaml (their source is overlays/<cluster>).
+func loadCase(t *testing.T, dir string) (*v1alpha1.Inventory, map[string][]check.Object) {
+	t.Helper()
+	in := filepath.Join(dir, "input")
+	specs := map[string][]byte{}
+	for p, data := range readTree(t, filepath.Join(in, "clusters")) {
+		specs["clusters/"+p] = data
+	}
+	inv, err := v1alpha1.BuildInventory(specs, nil)
+	require.NoError(t, err)
+
+	rendered := map[string][]check.Object{}
+	for p, data := range readTree(t, filepath.Join(in, "rendered")) {
+		cluster := strings.TrimSuffix(p, ".yaml")
+		reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+		for {
+			raw, err := reader.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			require.NoError(t, err)
+			if len(bytes.TrimSpace(bytes.ReplaceAll(raw, []byte("---"), nil))) == 0 {
+				continue
+			}
+			u := &unstructured.Unstructured{}
+			require.NoError(t, yaml.Unmarshal(raw, &u.Object), p)
+			rendered[cluster] = append(rendered[cluster], check.Object{Unstructured: u, Source: OverlayPath(cluster)})
+		}
+	}
+	return inv, rendered
+}
+
+func readTree(t *testing.T, root string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		out[filepath.ToSlash(rel)] = data
+		return nil
+	})
+	require.NoError(t, err)
+	return out
+}
+
+func overlayExists(rendered map[string][]check.Object) func(string) bool {
+	return func(p string) bool {
+		_, ok := rendered[path.Base(p)]
+		return path.Dir(p) == "overlays" && ok
+	}
+}
+
+func object(apiVersion, kind, name, namespace, source string) check.Object {
+	u := &unstructured.Unstructured{}
+	u.SetAPIVersion(apiVersion)
+	u.SetKind(kind)
+	u.SetName(name)
+	if namespace != "" {
+		u.SetNamespace(namespace)
+	}
+	return check.Object{Unstructured: u, Source: source}
+}
+
+// edit replaces the first occurrence of old in a file, failing if it is absent.
+func edit(t *testing.T, files map[string][]byte, file, old, new string) {
+	t.Helper()
+	s := string(files[file])
+	require.Contains(t, s, old, "%s", file)
+	files[file] = []byte(strings.Replace(s, old, new, 1))
+}
+
+func findingStrings(fs []check.Finding) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.String())
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,386 @@
+// Package report writes check findings for people and CI: text, json, sarif, junit, markdown.
+package report
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/hue-platform/hue-gitops/generators/check"
+)
+
+// Rule describes a check or policy (policy.PolicyMeta converts to it).
+type Rule struct {
+	ID          string         `json:"id"`
+	Title       string         `json:"title"`
+	Severity    check.Severity `json:"severity"`
+	Rationale   string         `json:"rationale,omitempty"`
+	Remediation string         `json:"remediation,omitempty"`
+}
+
+// Cluster summarises one checked cluster.
+type Cluster struct {
+	Name        string `json:"name"`
+	Fleet       string `json:"fleet"`
+	Environment string `json:"environment,omitempty"`
+	Objects     int    `json:"objects"`
+}
+
+// Formats lists what Write can produce.
+var Formats = []string{"text", "json", "sarif", "junit", "markdown"}
+
+// Write renders the findings of the checked clusters in one format. rules describes the check ids;
+// findings of ids without a rule (schema, waiver, ...) are still reported.
+func Write(w io.Writer, format string, findings []check.Finding, rules map[string]Rule, clusters []Cluster) error {
+	fs := append([]check.Finding(nil), findings...)
+	check.Sort(fs)
+	switch format {
+	case "text":
+		return writeText(w, fs, clusters)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Clusters []Cluster       `json:"clusters"`
+			Findings []check.Finding `json:"findings"`
+			Errors   int             `json:"errors"`
+		}{clusters, nonNil(fs), check.Errors(fs)})
+	case "sarif":
+		return writeSARIF(w, fs, rules)
+	case "junit":
+		return writeJUnit(w, fs, rules, clusters)
+	case "markdown":
+		return writeMarkdown(w, fs, rules, clusters)
+	}
+	return fmt.Errorf("unknown report format %q (one of %s)", format, strings.Join(Formats, ", "))
+}
+
+func nonNil(fs []check.Finding) []check.Finding {
+	if fs == nil {
+		return []check.Finding{}
+	}
+	return fs
+}
+
+func writeText(w io.Writer, fs []check.Finding, clusters []Cluster) error {
+	for _, f := range fs {
+		if _, err := fmt.Fprintln(w, f.String()); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d clusters checked: %d errors, %d warnings\n", len(clusters), check.Errors(fs), len(fs)-check.Errors(fs))
+	return err
+}
+
+// ruleIDs lists the rules and every check id of the findings, sorted.
+func ruleIDs(fs []check.Finding, rules map[string]Rule) []string {
+	seen := map[string]bool{}
+	for id := range rules {
+		seen[id] = true
+	}
+	for _, f := range fs {
+		seen[f.Check] = true
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func ruleFor(id string, rules map[string]Rule) Rule {
+	if r, ok := rules[id]; ok {
+		return r
+	}
+	return Rule{ID: id, Title: id + " check", Severity: check.SeverityError}
+}
+
+func object(f check.Finding) string {
+	parts := []string{f.Kind}
+	if f.Namespace != "" {
+		parts = append(parts, f.Namespace)
+	}
+	if f.Name != "" {
+		parts = append(parts, f.Name)
+	}
+	return strings.Join(parts, "/")
+}
+
+// SARIF 2.1.0, the subset code-scanning tools read.
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifRule struct {
+	ID                   string       `json:"id"`
+	Name                 string       `json:"name,omitempty"`
+	ShortDescription     sarifText    `json:"shortDescription"`
+	FullDescription      *sarifText   `json:"fullDescription,omitempty"`
+	Help                 sarifText    `json:"help"`
+	DefaultConfiguration sarifDefault `json:"defaultConfiguration"`
+}
+
+type sarifDefault struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name,omitempty"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json"
+
+func writeSARIF(w io.Writer, fs []check.Finding, rules map[string]Rule) error {
+	ids := ruleIDs(fs, rules)
+	index := map[string]int{}
+	driver := sarifDriver{Name: "hue", Rules: []sarifRule{}}
+	for i, id := range ids {
+		r := ruleFor(id, rules)
+		index[id] = i
+		sr := sarifRule{ID: id, Name: r.Title, ShortDescription: sarifText{r.Title},
+			Help: sarifText{firstNonEmpty(r.Remediation, r.Title)}, DefaultConfiguration: sarifDefault{string(r.Severity)}}
+		if r.Rationale != "" {
+			sr.FullDescription = &sarifText{r.Rationale}
+		}
+		driver.Rules = append(driver.Rules, sr)
+	}
+	results := make([]sarifResult, 0, len(fs))
+	for _, f := range fs {
+		loc := sarifLocation{LogicalLocations: []sarifLogical{
+			{Name: f.Cluster, FullyQualifiedName: f.Cluster, Kind: "cluster"},
+			{Name: f.Name, FullyQualifiedName: f.Cluster + "/" + object(f), Kind: "object"},
+		}}
+		if f.Field != "" {
+			loc.LogicalLocations = append(loc.LogicalLocations, sarifLogical{Name: f.Field, FullyQualifiedName: f.Cluster + "/" + object(f) + ":" + f.Field, Kind: "member"})
+		}
+		if f.Source != "" {
+			loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: f.Source}}
+		}
+		msg := fmt.Sprintf("%s %s", object(f), f.Message)
+		if f.Field != "" {
+			msg = fmt.Sprintf("%s %s: %s", object(f), f.Field, f.Message)
+		}
+		results = append(results, sarifResult{RuleID: f.Check, RuleIndex: index[f.Check], Level: string(f.Severity),
+			Message: sarifText{fmt.Sprintf("[%s] %s", f.Cluster, msg)}, Locations: []sarifLocation{loc}})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}})
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// JUnit: a testsuite per cluster, a testcase per rule, a failure per error finding. Warnings do
+// not fail a build, so they go to the testcase's system-out.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string         `xml:"name,attr"`
+	Classname string         `xml:"classname,attr"`
+	Failures  []junitFailure `xml:"failure"`
+	SystemOut string         `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func byCluster(fs []check.Finding, clusters []Cluster) ([]string, map[string][]check.Finding) {
+	groups := map[string][]check.Finding{}
+	var names []string
+	for _, c := range clusters {
+		if _, ok := groups[c.Name]; !ok {
+			names = append(names, c.Name)
+			groups[c.Name] = nil
+		}
+	}
+	for _, f := range fs {
+		if _, ok := groups[f.Cluster]; !ok {
+			names = append(names, f.Cluster)
+		}
+		groups[f.Cluster] = append(groups[f.Cluster], f)
+	}
+	return names, groups
+}
+
+func writeJUnit(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters []Cluster) error {
+	names, groups := byCluster(fs, clusters)
+	ids := ruleIDs(fs, rules)
+	out := junitSuites{Name: "hue check"}
+	for _, cl := range names {
+		suiteName := cl
+		if suiteName == "" {
+			suiteName = "(all clusters)"
+		}
+		s := junitSuite{Name: suiteName}
+		for _, id := range ids {
+			r := ruleFor(id, rules)
+			tc := junitCase{Name: id + " " + r.Title, Classname: suiteName}
+			var warnings []string
+			for _, f := range groups[cl] {
+				if f.Check != id {
+					continue
+				}
+				text := fmt.Sprintf("%s %s: %s\nsource: %s", object(f), f.Field, f.Message, f.Source)
+				if f.Severity == check.SeverityError {
+					tc.Failures = append(tc.Failures, junitFailure{Message: object(f) + ": " + f.Message, Type: id, Text: text})
+				} else {
+					warnings = append(warnings, "warning: "+text)
+				}
+			}
+			tc.SystemOut = strings.Join(warnings, "\n")
+			s.Tests++
+			s.Failures += len(tc.Failures)
+			s.Cases = append(s.Cases, tc)
+		}
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Suites = append(out.Suites, s)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func writeMarkdown(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters []Cluster) error {
+	var b strings.Builder
+	errs := check.Errors(fs)
+	status := "passed"
+	if errs > 0 {
+		status = "failed"
+	}
+	fmt.Fprintf(&b, "## Hue policy check %s\n\n%d clusters, %d errors, %d warnings.\n\n", status, len(clusters), errs, len(fs)-errs)
+	names, groups := byCluster(fs, clusters)
+	fleet := map[string]string{}
+	for _, c := range clusters {
+		fleet[c.Name] = c.Fleet
+	}
+	sort.SliceStable(names, func(i, j int) bool {
+		if fleet[names[i]] != fleet[names[j]] {
+			return fleet[names[i]] < fleet[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	objects := map[string]int{}
+	for _, c := range clusters {
+		objects[c.Name] = c.Objects
+	}
+	b.WriteString("| fleet | cluster | objects | errors | warnings |\n|---|---|---:|---:|---:|\n")
+	for _, n := range names {
+		e := check.Errors(groups[n])
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", cell(fleet[n]), cell(n), objects[n], e, len(groups[n])-e)
+	}
+	for _, n := range names {
+		if len(groups[n]) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n### %s\n\n| | check | object | field | message | file |\n|---|---|---|---|---|---|\n", cell(n))
+		for _, f := range groups[n] {
+			icon := "❌"
+			if f.Severity == check.SeverityWarning {
+				icon = "⚠️"
+			}
+			fmt.Fprintf(&b, "| %s | %s | `%s` | `%s` | %s | %s |\n", icon, cell(f.Check), cell(object(f)), cell(f.Field), cell(f.Message), cell(f.Source))
+		}
+	}
+	var used []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if r, ok := rules[f.Check]; ok && !seen[f.Check] && r.Remediation != "" {
+			seen[f.Check] = true
+			used = append(used, f.Check)
+		}
+	}
+	sort.Strings(used)
+	if len(used) > 0 {
+		b.WriteString("\n<details><summary>How to fix</summary>\n\n")
+		for _, id := range used {
+			fmt.Fprintf(&b, "- **%s %s**: %s\n", id, cell(rules[id].Title), cell(rules[id].Remediation))
+		}
+		b.WriteString("\n</details>\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// cell escapes text for a Markdown table cell; GitHub would read <x> as HTML.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "`", "'", "<", "&lt;", ">", "&gt;").Replace(s)
+}

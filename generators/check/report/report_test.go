@@ -1,0 +1,137 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hue-platform/hue-gitops/generators/check"
+)
+
+var (
+	rules = map[string]Rule{
+		"HUE-006": {ID: "HUE-006", Title: "Containers run as non-root", Severity: check.SeverityError, Rationale: "PSS", Remediation: "Set runAsNonRoot true."},
+		"HUE-004": {ID: "HUE-004", Title: "Production images are pinned by digest", Severity: check.SeverityWarning, Remediation: "Pin | by digest."},
+		"HUE-001": {ID: "HUE-001", Title: "Requests and limits", Severity: check.SeverityError},
+	}
+	clusters = []Cluster{
+		{Name: "prod-a", Fleet: "enterprise", Environment: "production", Objects: 120},
+		{Name: "school-1", Fleet: "school", Environment: "production", Objects: 40},
+	}
+	findings = []check.Finding{
+		{Check: "HUE-006", Severity: check.SeverityError, Cluster: "prod-a", Kind: "Deployment", Namespace: "hue", Name: "music",
+			Field: "spec.template.spec.containers[0].securityContext.runAsNonRoot", Message: `container "music" does not set runAsNonRoot true`, Source: "base/music/deployment.yaml"},
+		{Check: "HUE-004", Severity: check.SeverityWarning, Cluster: "prod-a", Kind: "Deployment", Namespace: "hue", Name: "music",
+			Field: "spec.template.spec.containers[0].image", Message: "not pinned <by> digest & more", Source: "base/music/deployment.yaml"},
+		{Check: "schema", Severity: check.SeverityError, Cluster: "school-1", Kind: "Namespace", Name: "hue", Message: "unknown field"},
+	}
+)
+
+func write(t *testing.T, format string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, Write(&buf, format, findings, rules, clusters))
+	return buf.Bytes()
+}
+
+func TestSARIF(t *testing.T) {
+	var log map[string]any
+	require.NoError(t, json.Unmarshal(write(t, "sarif"), &log))
+	require.Equal(t, "2.1.0", log["version"])
+	require.Contains(t, log["$schema"], "sarif-2.1.0")
+	run := log["runs"].([]any)[0].(map[string]any)
+	driver := run["tool"].(map[string]any)["driver"].(map[string]any)
+	require.Equal(t, "hue", driver["name"])
+	ruleIDs := map[string]map[string]any{}
+	for _, r := range driver["rules"].([]any) {
+		m := r.(map[string]any)
+		ruleIDs[m["id"].(string)] = m
+		require.NotEmpty(t, m["shortDescription"].(map[string]any)["text"])
+		require.NotEmpty(t, m["help"].(map[string]any)["text"])
+	}
+	require.Contains(t, ruleIDs, "schema", "checks without metadata still get a rule")
+	require.Equal(t, "warning", ruleIDs["HUE-004"]["defaultConfiguration"].(map[string]any)["level"])
+
+	results := run["results"].([]any)
+	require.Len(t, results, len(findings))
+	for _, r := range results {
+		m := r.(map[string]any)
+		require.Contains(t, ruleIDs, m["ruleId"])
+		require.Contains(t, []any{"error", "warning"}, m["level"])
+		require.NotEmpty(t, m["message"].(map[string]any)["text"])
+		loc := m["locations"].([]any)[0].(map[string]any)
+		logical := loc["logicalLocations"].([]any)
+		require.Equal(t, "cluster", logical[0].(map[string]any)["kind"])
+		if m["ruleId"] == "HUE-006" {
+			require.Equal(t, "base/music/deployment.yaml", loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"])
+			require.Equal(t, "prod-a/Deployment/hue/music", logical[1].(map[string]any)["fullyQualifiedName"])
+		}
+	}
+}
+
+func TestJUnit(t *testing.T) {
+	out := write(t, "junit")
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Cases    []struct {
+				Name     string `xml:"name,attr"`
+				Failures []struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+				SystemOut string `xml:"system-out"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(out, &doc))
+	require.Len(t, doc.Suites, 2)
+	require.Equal(t, 2, doc.Failures, "errors fail, the warning does not")
+	total, failures := 0, 0
+	for _, s := range doc.Suites {
+		require.Len(t, s.Cases, 4, "one testcase per rule and check id")
+		total += s.Tests
+		n := 0
+		for _, c := range s.Cases {
+			n += len(c.Failures)
+			if s.Name == "prod-a" && strings.HasPrefix(c.Name, "HUE-004") {
+				require.Contains(t, c.SystemOut, "not pinned <by> digest & more")
+			}
+		}
+		require.Equal(t, s.Failures, n)
+		failures += n
+	}
+	require.Equal(t, doc.Tests, total)
+	require.Equal(t, doc.Failures, failures)
+}
+
+func TestMarkdown(t *testing.T) {
+	md := string(write(t, "markdown"))
+	require.Contains(t, md, "## Hue policy check failed")
+	require.Contains(t, md, "| fleet | cluster | objects | errors | warnings |")
+	require.Contains(t, md, "| enterprise | prod-a | 120 | 1 | 1 |")
+	require.Contains(t, md, "| school | school-1 | 40 | 1 | 0 |")
+	require.Contains(t, md, "### prod-a")
+	require.Contains(t, md, `Pin \| by digest.`)
+	require.Contains(t, md, "not pinned &lt;by&gt; digest")
+	require.Less(t, strings.Index(md, "enterprise"), strings.Index(md, "| school |"))
+}
+
+func TestTextAndJSON(t *testing.T) {
+	require.Contains(t, string(write(t, "text")), "2 clusters checked: 2 errors, 1 warnings")
+	var doc struct {
+		Findings []check.Finding `json:"findings"`
+		Errors   int             `json:"errors"`
+	}
+	require.NoError(t, json.Unmarshal(write(t, "json"), &doc))
+	require.Len(t, doc.Findings, 3)
+	require.Equal(t, 2, doc.Errors)
+	require.Error(t, Write(&bytes.Buffer{}, "html", nil, nil, nil))
+}

@@ -1,0 +1,277 @@
+package scheduling
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/check"
+)
+
+// ID is the check id of the findings of this package.
+const ID = "scheduling"
+
+// budgeted are the resources the capacity budget counts.
+var budgeted = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory}
+
+// workload is one pod-bearing object with where its pods can go.
+type workload struct {
+	obj      check.Object
+	prefix   string
+	replicas int32
+	daemon   bool
+	// eligible are indexes into the cluster's node pools.
+	eligible []int
+	// request is what one pod requests (cpu and memory only).
+	request corev1.ResourceList
+}
+
+// Check runs the scheduling check on one rendered cluster. A cluster without node pools is not
+// checked.
+func Check(c *check.Cluster) []check.Finding {
+	pools := c.Spec.Spec.NodePools
+	if len(pools) == 0 {
+		return nil
+	}
+	var out []check.Finding
+	var wls []workload
+	for _, o := range c.Objects {
+		tmpl, replicas, prefix, ok, err := PodTemplate(o)
+		if !ok || err != nil {
+			continue // not pod-bearing, or broken: the schema check reports it
+		}
+		spec := tmpl.Spec
+		daemon := IsDaemonSet(o)
+		if daemon {
+			spec.Tolerations = append(append([]corev1.Toleration{}, spec.Tolerations...), daemonSetTolerations...)
+		}
+		w := workload{obj: o, prefix: prefix, replicas: replicas, daemon: daemon, request: podRequest(&spec)}
+		fs, eligible := placementFindings(c, w, place(&spec, pools))
+		out = append(out, fs...)
+		if len(eligible) == 0 {
+			continue
+		}
+		w.eligible = eligible
+		if f, fits := fitsOneNode(c, w, pools); !fits {
+			out = append(out, f...)
+			continue
+		}
+		wls = append(wls, w)
+	}
+	if f, ok := capacity(c, pools, wls); ok {
+		out = append(out, f)
+	}
+	check.Sort(out)
+	return out
+}
+
+// placementFindings reports a workload no pool can take, a DaemonSet that misses a pool it
+// selects, and a workload every eligible pool prefers to keep away; it returns the eligible pools.
+func placementFindings(c *check.Cluster, w workload, ps []placement) ([]check.Finding, []int) {
+	var out []check.Finding
+	var eligible []int
+	var ruledOut, avoided []string
+	for i, p := range ps {
+		switch {
+		case p.eligible:
+			eligible = append(eligible, i)
+			if p.preferAvoid != nil {
+				avoided = append(avoided, fmt.Sprintf("pool %s: untolerated taint %s", p.pool, p.preferAvoid.ToString()))
+			}
+		case w.daemon && p.selected:
+			out = append(out, c.Finding(ID, check.SeverityError, w.obj, w.prefix+".tolerations",
+				"DaemonSet does not tolerate pool %s: %s", p.pool, p.reason))
+			ruledOut = append(ruledOut, fmt.Sprintf("pool %s: %s", p.pool, p.reason))
+		default:
+			ruledOut = append(ruledOut, fmt.Sprintf("pool %s: %s", p.pool, p.reason))
+		}
+	}
+	if len(eligible) == 0 {
+		if len(out) == 0 { // a DaemonSet already blamed on every pool it selects says enough
+			out = append(out, c.Finding(ID, check.SeverityError, w.obj, w.prefix,
+				"no node pool can take it: %s", strings.Join(ruledOut, "; ")))
+		}
+		return out, nil
+	}
+	if !w.daemon && len(avoided) == len(eligible) {
+		out = append(out, c.Finding(ID, check.SeverityWarning, w.obj, w.prefix+".tolerations",
+			"every eligible node pool prefers not to run it: %s", strings.Join(avoided, "; ")))
+	}
+	return out, eligible
+}
+
+// podRequest is what one pod of the spec requests, by the Kubernetes rules, cpu and memory only.
+func podRequest(spec *corev1.PodSpec) corev1.ResourceList {
+	all := resourcehelper.PodRequests(&corev1.Pod{Spec: *spec}, resourcehelper.PodResourcesOptions{})
+	out := corev1.ResourceList{}
+	for _, r := range budgeted {
+		if q, ok := all[r]; ok && !q.IsZero() {
+			out[r] = q.DeepCopy()
+		}
+	}
+	return out
+}
+
+// nodeCapacity is the capacity of one node of the pool; a missing or unparsable value is left out
+// (unknown, never exhausted).
+func nodeCapacity(pool v1alpha1.NodePool) corev1.ResourceList {
+	out := corev1.ResourceList{}
+	for r, s := range map[corev1.ResourceName]string{corev1.ResourceCPU: pool.Capacity.CPU, corev1.ResourceMemory: pool.Capacity.Memory} {
+		if q, err := resource.ParseQuantity(s); err == nil && s != "" {
+			out[r] = q
+		}
+	}
+	return out
+}
+
+// poolCapacity is the capacity of all nodes of the pool.
+func poolCapacity(pool v1alpha1.NodePool) corev1.ResourceList {
+	out := nodeCapacity(pool)
+	for r, q := range out {
+		q.Mul(int64(pool.Count))
+		out[r] = q
+	}
+	return out
+}
+
+// fits tells whether req fits in free; resources free does not know always fit.
+func fits(req, free corev1.ResourceList) bool {
+	for r, q := range req {
+		if f, ok := free[r]; ok && q.Cmp(f) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func charge(free, req corev1.ResourceList, times int64) {
+	for r, q := range req {
+		f, ok := free[r]
+		if !ok {
+			continue
+		}
+		q = q.DeepCopy()
+		q.Mul(times)
+		f.Sub(q)
+		free[r] = f
+	}
+}
+
+func times(req corev1.ResourceList, n int64) corev1.ResourceList {
+	out := corev1.ResourceList{}
+	for r, q := range req {
+		q = q.DeepCopy()
+		q.Mul(n)
+		out[r] = q
+	}
+	return out
+}
+
+// describe prints a resource list as "cpu 500m, memory 1Gi", in a fixed order.
+func describe(l corev1.ResourceList) string {
+	var parts []string
+	for _, r := range budgeted {
+		if q, ok := l[r]; ok {
+			parts = append(parts, fmt.Sprintf("%s %s", r, q.String()))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fitsOneNode reports a pod larger than a single node: on every eligible pool for a workload, on
+// each such pool for a DaemonSet.
+func fitsOneNode(c *check.Cluster, w workload, pools []v1alpha1.NodePool) ([]check.Finding, bool) {
+	var too []string
+	for _, i := range w.eligible {
+		if !fits(w.request, nodeCapacity(pools[i])) {
+			too = append(too, fmt.Sprintf("pool %s: %s per node", pools[i].Name, describe(nodeCapacity(pools[i]))))
+		}
+	}
+	if len(too) == 0 || (!w.daemon && len(too) < len(w.eligible)) {
+		return nil, true
+	}
+	what := "a pod"
+	if w.daemon {
+		what = "a DaemonSet pod"
+	}
+	return []check.Finding{c.Finding(ID, check.SeverityError, w.obj, w.prefix,
+		"%s requests %s, more than one node offers: %s", what, describe(w.request), strings.Join(too, "; "))}, false
+}
+
+// capacity charges every workload to its eligible pools (see the package comment) and reports
+// the first one that does not fit, naming the others.
+func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (check.Finding, bool) {
+	free := make([]corev1.ResourceList, len(pools))
+	for i, p := range pools {
+		free[i] = poolCapacity(p)
+	}
+	var first *check.Finding
+	var others []string
+	overflow := func(w workload, msg string) {
+		if first == nil {
+			f := c.Finding(ID, check.SeverityError, w.obj, w.prefix, "%s", msg)
+			first = &f
+		} else {
+			others = append(others, w.obj.Ref())
+		}
+	}
+	freeBefore := func(idx []int) string {
+		var parts []string
+		for _, i := range idx {
+			parts = append(parts, fmt.Sprintf("pool %s: %s free of %s", pools[i].Name, describe(free[i]), describe(poolCapacity(pools[i]))))
+		}
+		return strings.Join(parts, "; ")
+	}
+	// DaemonSets first: they take a slice of every node of every pool they run on.
+	for _, w := range wls {
+		if !w.daemon || len(w.request) == 0 {
+			continue
+		}
+		for _, i := range w.eligible {
+			need := times(w.request, int64(pools[i].Count))
+			if !fits(need, free[i]) {
+				overflow(w, fmt.Sprintf("node pools run out of capacity: DaemonSet pods (%s each) on the %d nodes of pool %s need %s; %s",
+					describe(w.request), pools[i].Count, pools[i].Name, describe(need), freeBefore([]int{i})))
+			}
+			charge(free[i], w.request, int64(pools[i].Count))
+		}
+	}
+	for _, w := range wls {
+		if w.daemon || len(w.request) == 0 {
+			continue
+		}
+		before := freeBefore(w.eligible)
+		var misfits int32
+		for range w.replicas {
+			placed := false
+			for _, i := range w.eligible {
+				if fits(w.request, free[i]) {
+					charge(free[i], w.request, 1)
+					placed = true
+					break
+				}
+			}
+			if !placed {
+				misfits++
+			}
+		}
+		if misfits > 0 {
+			overflow(w, fmt.Sprintf("node pools run out of capacity: %d of %d pods (%s each) do not fit; %s",
+				misfits, w.replicas, describe(w.request), before))
+		}
+	}
+	if first == nil {
+		return check.Finding{}, false
+	}
+	if len(others) > 0 {
+		first.Message += "; later workloads that do not fit either: " + strings.Join(others, ", ")
+	}
+	return *first, true
+}

@@ -1,0 +1,529 @@
+package scheduling
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/check"
+)
+
+// parse reads a multi-document YAML fixture into objects.
+func parse(t *testing.T, docs string) []check.Object {
+	t.Helper()
+	var out []check.Object
+	r := utilyaml.NewYAMLReader(bufioReader(docs))
+	for {
+		raw, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		require.NoError(t, err)
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		require.NoError(t, yaml.Unmarshal(raw, &u.Object))
+		if len(u.Object) > 0 {
+			out = append(out, check.Object{Unstructured: u, Source: "fixture.yaml"})
+		}
+	}
+}
+
+const poolsYAML = `
+- name: general
+  labels: {hue.dev/pool-class: general}
+  capacity: {cpu: "4", memory: 16Gi}
+  count: 2
+  zones: [eu-1a, eu-1b]
+- name: batch
+  labels: {hue.dev/pool-class: batch}
+  taints: [{key: hue.dev/dedicated, value: batch, effect: NoSchedule}]
+  capacity: {cpu: "8", memory: 32Gi}
+  count: 1
+- name: spot
+  labels: {hue.dev/spot: "true"}
+  taints: [{key: hue.dev/spot, value: "true", effect: PreferNoSchedule}]
+  capacity: {cpu: "2"}
+  count: 1
+`
+
+func pools(t *testing.T) []v1alpha1.NodePool {
+	t.Helper()
+	var ps []v1alpha1.NodePool
+	require.NoError(t, yaml.UnmarshalStrict([]byte(poolsYAML), &ps))
+	return ps
+}
+
+func cluster(t *testing.T, docs string) *check.Cluster {
+	t.Helper()
+	hc := &v1alpha1.HueCluster{}
+	hc.Name = "c1"
+	hc.Spec.NodePools = pools(t)
+	return &check.Cluster{Spec: hc, Objects: parse(t, docs), Overlay: "overlays/c1"}
+}
+
+type want struct {
+	sev   check.Severity
+	kind  string
+	name  string
+	field string
+	msg   []string // substrings of the message
+}
+
+func assertFindings(t *testing.T, got []check.Finding, wants []want) {
+	t.Helper()
+	if !assert.Len(t, got, len(wants), "findings: %v", got) {
+		return
+	}
+	for i, w := range wants {
+		f := got[i]
+		assert.Equal(t, ID, f.Check)
+		assert.Equal(t, "c1", f.Cluster)
+		assert.Equal(t, "fixture.yaml", f.Source)
+		assert.Equal(t, w.sev, f.Severity, "finding %d: %v", i, f)
+		assert.Equal(t, w.kind, f.Kind, "finding %d: %v", i, f)
+		assert.Equal(t, w.name, f.Name, "finding %d: %v", i, f)
+		assert.Equal(t, w.field, f.Field, "finding %d: %v", i, f)
+		for _, m := range w.msg {
+			assert.Contains(t, f.Message, m, "finding %d", i)
+		}
+	}
+}
+
+// deploy renders a Deployment fixture with the given pod spec lines (indented by 6).
+func deploy(name string, replicas int, podSpec string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ` + name + `, namespace: hue}
+spec:
+  replicas: ` + itoa(replicas) + `
+  selector: {matchLabels: {app: ` + name + `}}
+  template:
+    metadata: {labels: {app: ` + name + `}}
+    spec:
+` + indent(podSpec, 6) + `
+`
+}
+
+func indent(s string, n int) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(strings.Trim(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = pad + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+func itoa(i int) string {
+	b, _ := yaml.Marshal(i)
+	return strings.TrimSpace(string(b))
+}
+
+func container(cpu, memory string) string {
+	return `containers:
+- name: app
+  image: app:1
+  resources: {requests: {cpu: "` + cpu + `", memory: "` + memory + `"}}`
+}
+
+func TestCheckPlacement(t *testing.T) {
+	small := container("100m", "128Mi")
+	tolerateBatch := "\ntolerations: [{key: hue.dev/dedicated, operator: Equal, value: batch, effect: NoSchedule}]"
+	tests := []struct {
+		name  string
+		docs  string
+		wants []want
+	}{
+		{name: "plain deployment fits the general pool", docs: deploy("web", 2, small)},
+		{
+			name: "selector for a tainted pool without toleration",
+			docs: deploy("etl", 1, small+"\nnodeSelector: {hue.dev/pool-class: batch}"),
+			wants: []want{{check.SeverityError, "Deployment", "etl", "spec.template.spec", []string{
+				"no node pool can take it: pool general: node selector/affinity does not match; " +
+					"pool batch: untolerated taint hue.dev/dedicated=batch:NoSchedule; pool spot: node selector/affinity does not match",
+			}}},
+		},
+		{name: "selector for a tainted pool with toleration", docs: deploy("etl", 1, small+"\nnodeSelector: {hue.dev/pool-class: batch}"+tolerateBatch)},
+		{
+			name: "selector by pool name label",
+			docs: deploy("pinned", 1, small+"\nnodeSelector: {hue.dev/pool: general, kubernetes.io/os: linux, kubernetes.io/arch: amd64}"),
+		},
+		{
+			name: "required node affinity on a zone no pool has",
+			docs: deploy("zonal", 1, small+`
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+      - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [eu-1c]}]`),
+			wants: []want{{check.SeverityError, "Deployment", "zonal", "spec.template.spec", []string{
+				"pool general: node selector/affinity does not match", "pool batch: node selector/affinity does not match",
+			}}},
+		},
+		{
+			name: "required node affinity on the first zone",
+			docs: deploy("zonal", 1, small+`
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+      - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [eu-1a]}]`),
+		},
+		{
+			name: "invalid node affinity",
+			docs: deploy("bad", 1, small+`
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+      - matchExpressions: [{key: hue.dev/pool, operator: Sometimes, values: [general]}]`),
+			wants: []want{{check.SeverityError, "Deployment", "bad", "spec.template.spec", []string{"pool general: invalid node affinity"}}},
+		},
+		{
+			name: "only eligible pool prefers no scheduling",
+			docs: deploy("cheap", 1, small+"\nnodeSelector: {hue.dev/spot: \"true\"}"),
+			wants: []want{{check.SeverityWarning, "Deployment", "cheap", "spec.template.spec.tolerations", []string{
+				"every eligible node pool prefers not to run it: pool spot: untolerated taint hue.dev/spot=true:PreferNoSchedule",
+			}}},
+		},
+		{
+			name: "soft taint tolerated",
+			docs: deploy("cheap", 1, small+"\nnodeSelector: {hue.dev/spot: \"true\"}\ntolerations: [{key: hue.dev/spot, operator: Exists}]"),
+		},
+		{
+			name: "daemonset without tolerations misses the batch pool",
+			docs: `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: logs, namespace: hue}
+spec:
+  selector: {matchLabels: {app: logs}}
+  template:
+    metadata: {labels: {app: logs}}
+    spec:
+` + indent(small, 6),
+			wants: []want{{check.SeverityError, "DaemonSet", "logs", "spec.template.spec.tolerations", []string{
+				"DaemonSet does not tolerate pool batch: untolerated taint hue.dev/dedicated=batch:NoSchedule",
+			}}},
+		},
+		{
+			name: "daemonset restricted to the general pool",
+			docs: `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: logs, namespace: hue}
+spec:
+  selector: {matchLabels: {app: logs}}
+  template:
+    metadata: {labels: {app: logs}}
+    spec:
+` + indent(small+"\nnodeSelector: {hue.dev/pool-class: general}", 6),
+		},
+		{
+			name: "daemonset tolerating everything",
+			docs: `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: logs, namespace: hue}
+spec:
+  selector: {matchLabels: {app: logs}}
+  template:
+    metadata: {labels: {app: logs}}
+    spec:
+` + indent(small+"\ntolerations: [{operator: Exists}]", 6),
+		},
+		{
+			name: "cronjob that no pool takes",
+			docs: `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: hue}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+` + indent(small+"\nrestartPolicy: Never\nnodeSelector: {hue.dev/pool-class: gpu}", 10),
+			wants: []want{{check.SeverityError, "CronJob", "nightly", "spec.jobTemplate.spec.template.spec", []string{"no node pool can take it"}}},
+		},
+		{
+			name: "bare pod that no pool takes",
+			docs: `apiVersion: v1
+kind: Pod
+metadata: {name: debug, namespace: hue}
+spec:
+` + indent(small+"\nnodeSelector: {kubernetes.io/os: windows}", 2),
+			wants: []want{{check.SeverityError, "Pod", "debug", "spec", []string{"no node pool can take it"}}},
+		},
+		{
+			name: "kinds that carry no pods and foreign Deployments are ignored",
+			docs: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: hue}
+data: {a: b}
+---
+apiVersion: example.com/v1
+kind: Deployment
+metadata: {name: other, namespace: hue}
+spec:
+  template:
+    spec:
+      nodeSelector: {nowhere: "true"}
+`,
+		},
+		{
+			name: "broken object is left to the schema check",
+			docs: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: broken, namespace: hue}
+spec:
+  replicas: many
+`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertFindings(t, Check(cluster(t, tt.docs)), tt.wants)
+		})
+	}
+}
+
+func TestCheckCapacity(t *testing.T) {
+	general := "\nnodeSelector: {hue.dev/pool-class: general}"
+	tolerateBatch := "\ntolerations: [{key: hue.dev/dedicated, operator: Exists}]"
+	tests := []struct {
+		name  string
+		docs  string
+		wants []want
+	}{
+		{name: "exactly the pool's capacity", docs: deploy("web", 8, container("1", "4Gi")+general)},
+		{
+			name: "one replica too many",
+			docs: deploy("web", 3, container("3", "1Gi")+general),
+			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
+				"node pools run out of capacity: 1 of 3 pods (cpu 3, memory 1Gi each) do not fit",
+				"pool general: cpu 8, memory 32Gi free of cpu 8, memory 32Gi",
+			}}},
+		},
+		{
+			name: "overflow into a second eligible pool",
+			docs: deploy("web", 3, container("3", "1Gi")+tolerateBatch),
+		},
+		{
+			name: "later workloads named in the one finding",
+			docs: deploy("a", 2, container("3", "1Gi")+general) + "---\n" +
+				deploy("b", 1, container("3", "1Gi")+general) + "---\n" +
+				deploy("c", 1, container("3", "1Gi")+general),
+			wants: []want{{check.SeverityError, "Deployment", "b", "spec.template.spec", []string{
+				"1 of 1 pods", "pool general: cpu 2, memory 30Gi free of cpu 8, memory 32Gi",
+				"later workloads that do not fit either: Deployment/hue/c",
+			}}},
+		},
+		{
+			name: "init containers count by their max, not their sum",
+			docs: deploy("web", 2, `initContainers:
+- {name: init, image: i, resources: {requests: {cpu: "3"}}}
+containers:
+- {name: a, image: a, resources: {requests: {cpu: "1"}}}
+- {name: b, image: b, resources: {requests: {cpu: "1"}}}`+general),
+		},
+		{
+			name: "init containers over capacity",
+			docs: deploy("web", 3, `initContainers:
+- {name: init, image: i, resources: {requests: {cpu: "3"}}}
+containers:
+- {name: a, image: a, resources: {requests: {cpu: "1"}}}`+general),
+			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{"1 of 3 pods (cpu 3 each)"}}},
+		},
+		{
+			name: "pod larger than any node",
+			docs: deploy("huge", 1, container("5", "1Gi")+general),
+			wants: []want{{check.SeverityError, "Deployment", "huge", "spec.template.spec", []string{
+				"a pod requests cpu 5, memory 1Gi, more than one node offers: pool general: cpu 4, memory 16Gi per node",
+			}}},
+		},
+		{
+			name: "pod larger than a general node fits a batch node",
+			docs: deploy("huge", 1, container("5", "1Gi")+tolerateBatch),
+		},
+		{
+			name: "daemonset charged on every node first",
+			docs: deploy("web", 2, container("1500m", "1Gi")+general) + "---\n" + `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: hue}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+` + indent(container("3", "1Gi")+general, 6),
+			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
+				"1 of 2 pods (cpu 1500m, memory 1Gi each) do not fit", "pool general: cpu 2, memory 30Gi free",
+			}}},
+		},
+		{
+			name: "daemonset alone over a pool",
+			docs: `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: hue}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+` + indent(container("3", "1Gi")+"\nnodeSelector: {hue.dev/spot: \"true\"}", 6),
+			wants: []want{{check.SeverityError, "DaemonSet", "agent", "spec.template.spec", []string{"a DaemonSet pod requests cpu 3, memory 1Gi, more than one node offers: pool spot: cpu 2 per node"}}},
+		},
+		{
+			name: "unknown memory capacity is never exhausted",
+			docs: deploy("mem", 1, container("1", "1Ti")+"\nnodeSelector: {hue.dev/spot: \"true\"}\ntolerations: [{operator: Exists}]"),
+		},
+		{
+			name: "job parallelism capped by completions fits",
+			docs: `apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: hue}
+spec:
+  parallelism: 5
+  completions: 4
+  template:
+    spec:
+` + indent(container("2", "1Gi")+"\nrestartPolicy: Never"+general, 6),
+		},
+		{
+			name: "job parallelism over capacity",
+			docs: `apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: hue}
+spec:
+  parallelism: 5
+  template:
+    spec:
+` + indent(container("2", "1Gi")+"\nrestartPolicy: Never"+general, 6),
+			wants: []want{{check.SeverityError, "Job", "etl", "spec.template.spec", []string{"1 of 5 pods (cpu 2, memory 1Gi each) do not fit"}}},
+		},
+		{name: "pods without requests take nothing", docs: deploy("web", 100, "containers: [{name: a, image: a}]"+general)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertFindings(t, Check(cluster(t, tt.docs)), tt.wants)
+		})
+	}
+}
+
+func TestCheckWithoutPools(t *testing.T) {
+	c := cluster(t, deploy("x", 1, "containers: [{name: a, image: a}]\nnodeSelector: {nowhere: \"true\"}"))
+	c.Spec.Spec.NodePools = nil
+	assert.Empty(t, Check(c))
+}
+
+func TestEligible(t *testing.T) {
+	eligible, reasons := Eligible(&corev1.PodSpec{
+		NodeSelector: map[string]string{v1alpha1.LabelPoolClass: "batch"},
+	}, pools(t))
+	assert.Empty(t, eligible)
+	assert.Equal(t, map[string]string{
+		"general": "node selector/affinity does not match",
+		"batch":   "untolerated taint hue.dev/dedicated=batch:NoSchedule",
+		"spot":    "node selector/affinity does not match",
+	}, reasons)
+
+	eligible, reasons = Eligible(&corev1.PodSpec{
+		Tolerations: []corev1.Toleration{{Key: v1alpha1.TaintDedicated, Operator: corev1.TolerationOpEqual, Value: "batch", Effect: corev1.TaintEffectNoSchedule}},
+	}, pools(t))
+	assert.Equal(t, []string{"general", "batch", "spot"}, eligible)
+	assert.Empty(t, reasons)
+
+	// A toleration for another value of the key does not help.
+	eligible, reasons = Eligible(&corev1.PodSpec{
+		Tolerations: []corev1.Toleration{{Key: v1alpha1.TaintDedicated, Value: "gpu"}},
+	}, pools(t))
+	assert.Equal(t, []string{"general", "spot"}, eligible)
+	assert.Equal(t, map[string]string{"batch": "untolerated taint hue.dev/dedicated=batch:NoSchedule"}, reasons)
+}
+
+func TestNode(t *testing.T) {
+	n := Node(v1alpha1.NodePool{Name: "arm", Labels: map[string]string{"kubernetes.io/arch": "arm64", v1alpha1.LabelPool: "spoof"}, Zones: []string{"z1", "z2"}})
+	assert.Equal(t, map[string]string{
+		"kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64", v1alpha1.LabelPool: "arm", "topology.kubernetes.io/zone": "z1",
+	}, n.Labels)
+}
+
+func TestPodTemplate(t *testing.T) {
+	objs := parse(t, `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: hue}
+spec:
+  replicas: 3
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: db}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs, namespace: hue}
+spec:
+  template:
+    spec: {containers: [{name: a, image: a}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cj, namespace: hue}
+spec:
+  jobTemplate:
+    spec:
+      parallelism: 4
+      template:
+        spec: {containers: [{name: j, image: j}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: hue, labels: {app: p}}
+spec: {containers: [{name: p, image: p}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: hue}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: broken, namespace: hue}
+spec: {template: {spec: {containers: "nope"}}}
+`)
+	type result struct {
+		container string
+		label     string
+		replicas  int32
+		prefix    string
+		ok, err   bool
+	}
+	var got []result
+	for _, o := range objs {
+		tmpl, replicas, prefix, ok, err := PodTemplate(o)
+		r := result{replicas: replicas, prefix: prefix, ok: ok, err: err != nil}
+		if tmpl != nil {
+			r.container = tmpl.Spec.Containers[0].Name
+			r.label = tmpl.Labels["app"]
+		}
+		got = append(got, r)
+	}
+	assert.Equal(t, []result{
+		{"db", "db", 3, "spec.template.spec", true, false},
+		{"a", "", 1, "spec.template.spec", true, false},
+		{"j", "", 4, "spec.jobTemplate.spec.template.spec", true, false},
+		{"p", "p", 1, "spec", true, false},
+		{"", "", 0, "", false, false},
+		{"", "", 0, "", true, true},
+	}, got)
+}
+
+func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }

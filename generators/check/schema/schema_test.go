@@ -1,0 +1,450 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/check"
+)
+
+func run(t *testing.T, docs string) []check.Finding {
+	t.Helper()
+	objs, err := Parse("fixture.yaml", []byte(docs))
+	require.NoError(t, err)
+	require.NotEmpty(t, objs)
+	return checkObjects(objs)
+}
+
+func checkObjects(objs []check.Object) []check.Finding {
+	hc := &v1alpha1.HueCluster{}
+	hc.Name = "c1"
+	return Check(&check.Cluster{Spec: hc, Objects: objs})
+}
+
+type want struct {
+	sev   check.Severity
+	kind  string
+	field string
+	msg   string // a substring of the message
+}
+
+func assertFindings(t *testing.T, got []check.Finding, wants []want) {
+	t.Helper()
+	if !assert.Len(t, got, len(wants), "findings: %v", got) {
+		return
+	}
+	for i, w := range wants {
+		f := got[i]
+		assert.Equal(t, ID, f.Check)
+		assert.Equal(t, "c1", f.Cluster)
+		assert.Equal(t, "fixture.yaml", f.Source)
+		assert.Equal(t, w.sev, f.Severity, "finding %d: %v", i, f)
+		assert.Equal(t, w.kind, f.Kind, "finding %d: %v", i, f)
+		assert.Equal(t, w.field, f.Field, "finding %d: %v", i, f)
+		assert.Contains(t, f.Message, w.msg, "finding %d", i)
+	}
+}
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: hue, labels: {app.kubernetes.io/name: web}, annotations: {hue.dev/owner: team-a}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, tier: front}}
+    spec:
+      volumes: [{name: cache, emptyDir: {sizeLimit: 1Gi}}]
+      initContainers:
+      - {name: migrate, image: web:1}
+      containers:
+      - name: web
+        image: web:1
+        ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]
+        resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: "1", memory: 128Mi}}
+        livenessProbe: {httpGet: {path: /healthz, port: http}}
+        readinessProbe: {tcpSocket: {port: 8080}}
+        startupProbe: {grpc: {port: 9090}}
+        volumeMounts: [{name: cache, mountPath: /cache}]
+      - name: sidecar
+        image: proxy:1`
+
+const valid = deployment + `
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: hue}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http, nodePort: 30080}, {name: metrics, port: 9090}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: hue}
+data: {app.conf: "x", .hidden: "y"}
+binaryData: {blob: AAE=}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: hue}
+spec:
+  serviceName: db
+  selector: {matchExpressions: [{key: app, operator: In, values: [db]}]}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: db, volumeMounts: [{name: data, mountPath: /data}]}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: hue}
+spec:
+  schedule: "CRON_TZ=Europe/Berlin 0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec: {restartPolicy: OnFailure, containers: [{name: job, image: job}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: hourly, namespace: hue}
+spec:
+  schedule: "@every 1h"
+  jobTemplate:
+    spec:
+      template:
+        spec: {restartPolicy: Never, containers: [{name: job, image: job}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: hue}
+spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: hue}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 4
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: AverageValue, averageValue: 500m}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: hue}
+spec:
+  rules: [{host: web.example.org, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "hue:reader"}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: hue, namespace: argocd}
+spec: {anything: [goes]}
+---
+apiVersion: platform.hue.dev/v1alpha1
+kind: HueService
+metadata: {name: web}
+spec: {whatever: 1}`
+
+func TestValidObjects(t *testing.T) {
+	assertFindings(t, run(t, valid), nil)
+}
+
+// edit replaces old with new in the Deployment fixture, failing when old is not there.
+func edit(t *testing.T, doc string, pairs ...string) string {
+	t.Helper()
+	for i := 0; i < len(pairs); i += 2 {
+		require.Contains(t, doc, pairs[i])
+		doc = strings.Replace(doc, pairs[i], pairs[i+1], 1)
+	}
+	return doc
+}
+
+func TestDecoding(t *testing.T) {
+	const c1 = "spec.template.spec.containers[1]"
+	tests := []struct {
+		name  string
+		docs  string
+		wants []want
+	}{
+		{
+			name: "unknown fields, with list indexes",
+			docs: edit(t, deployment, "replicas: 2", "replicas: 2\n  replica: 3", "image: proxy:1", "image: proxy:1\n        imagePullPolicy: Always\n        imagePolicy: Always"),
+			wants: []want{
+				{check.SeverityError, "Deployment", "spec.replica", "unknown field"},
+				{check.SeverityError, "Deployment", c1 + ".imagePolicy", "unknown field"},
+			},
+		},
+		{
+			name:  "wrong scalar type",
+			docs:  edit(t, deployment, "replicas: 2", `replicas: "2"`),
+			wants: []want{{check.SeverityError, "Deployment", "spec.replicas", "wrong type: got string, want int32"}},
+		},
+		{
+			name:  "wrong type inside lists is located by index",
+			docs:  edit(t, deployment, "image: proxy:1", "image: proxy:1\n        ports: [{containerPort: 80}, {containerPort: eighty}]"),
+			wants: []want{{check.SeverityError, "Deployment", c1 + ".ports[1].containerPort", "wrong type: got string, want int32"}},
+		},
+		{
+			name:  "wrong type through an embedded struct",
+			docs:  edit(t, deployment, "port: 8080}", "port: true}"),
+			wants: []want{{check.SeverityError, "Deployment", "spec.template.spec.containers[0].readinessProbe.tcpSocket.port", "wrong type: got bool"}},
+		},
+		{
+			name:  "object instead of list",
+			docs:  edit(t, deployment, "volumes: [{name: cache, emptyDir: {sizeLimit: 1Gi}}]", "volumes: {name: cache}"),
+			wants: []want{{check.SeverityError, "Deployment", "spec.template.spec.volumes", "wrong type: got object, want []v1.Volume"}},
+		},
+		{
+			name:  "number in a string list",
+			docs:  edit(t, deployment, "image: proxy:1", "image: proxy:1\n        args: [--port, 80]"),
+			wants: []want{{check.SeverityError, "Deployment", c1 + ".args[1]", "wrong type: got number, want string"}},
+		},
+		{
+			name: "bad quantities",
+			docs: edit(t, deployment, "cpu: 100m", "cpu: 100mcores", "sizeLimit: 1Gi", "sizeLimit: 1 GB"),
+			wants: []want{
+				{check.SeverityError, "Deployment", "spec.template.spec.containers[0].resources.requests.cpu", `invalid quantity "100mcores"`},
+				{check.SeverityError, "Deployment", "spec.template.spec.volumes[0].emptyDir.sizeLimit", `invalid quantity "1 GB"`},
+			},
+		},
+		{
+			name: "bad hpa target quantity",
+			docs: `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: hue}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 4
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: AverageValue, averageValue: half}}}]`,
+			wants: []want{{check.SeverityError, "HorizontalPodAutoscaler", "spec.metrics[0].resource.target.averageValue", `invalid quantity "half"`}},
+		},
+		{
+			name: "limit range items are not quantities",
+			docs: `apiVersion: v1
+kind: LimitRange
+metadata: {name: lr, namespace: hue}
+spec:
+  limits: [{type: Container, default: {cpu: lots}}]`,
+			wants: []want{{check.SeverityError, "LimitRange", "spec.limits[0].default.cpu", `invalid quantity "lots"`}},
+		},
+		{
+			name:  "unknown kind",
+			docs:  "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {a: 1}",
+			wants: []want{{check.SeverityWarning, "Widget", "", "unknown kind, not schema-checked (example.com/v1 Widget)"}},
+		},
+		{
+			name:  "kind of an unserved version",
+			docs:  "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {minAvailable: 1}",
+			wants: []want{{check.SeverityError, "PodDisruptionBudget", "apiVersion", "policy/v1beta1 is not a served version of PodDisruptionBudget; known versions: v1"}},
+		},
+		{
+			name:  "hpa versions listed",
+			docs:  "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}",
+			wants: []want{{check.SeverityError, "HorizontalPodAutoscaler", "apiVersion", "known versions: v1, v2"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertFindings(t, run(t, tt.docs), tt.wants) })
+	}
+}
+
+func TestValues(t *testing.T) {
+	const c0 = "spec.template.spec.containers[0]"
+	tests := []struct {
+		name  string
+		docs  string
+		wants []want
+	}{
+		{
+			name: "container, port and volume names",
+			docs: edit(t, deployment, "name: sidecar", "name: Side_car", "name: http,", "name: http-metrics-port,", "{name: metrics,", `{name: "9090",`, "{name: cache,", "{name: Cache,"),
+			wants: []want{
+				{check.SeverityError, "Deployment", c0 + ".ports[0].name", `invalid port name "http-metrics-port": must be no more than 15 characters`},
+				{check.SeverityError, "Deployment", c0 + ".ports[1].name", `invalid port name "9090": must contain at least one letter`},
+				{check.SeverityError, "Deployment", c0 + ".volumeMounts[0].name", `volume "cache" is not defined in the pod's volumes`},
+				{check.SeverityError, "Deployment", "spec.template.spec.containers[1].name", `invalid container name "Side_car"`},
+				{check.SeverityError, "Deployment", "spec.template.spec.volumes[0].name", `invalid volume name "Cache"`},
+			},
+		},
+		{
+			name: "duplicates",
+			docs: edit(t, deployment, "name: sidecar", "name: migrate", "{name: metrics,", "{name: http,"),
+			wants: []want{
+				{check.SeverityError, "Deployment", c0 + ".ports[1].name", `duplicate port name "http"`},
+				{check.SeverityError, "Deployment", "spec.template.spec.containers[1].name", `duplicate container name "migrate"`},
+			},
+		},
+		{
+			name: "labels, annotations and name",
+			docs: edit(t, deployment, "name: web, namespace: hue, labels: {app.kubernetes.io/name: web}", `namespace: hue, labels: {"bad key": web, ok: "-bad-"}`,
+				"hue.dev/owner: team-a", "hue.dev/owner/x: team-a", "tier: front", "tier: front/back"),
+			wants: []want{
+				{check.SeverityError, "Deployment", "metadata.annotations[hue.dev/owner/x]", "invalid annotation key"},
+				{check.SeverityError, "Deployment", "metadata.labels[bad key]", `invalid label key "bad key"`},
+				{check.SeverityError, "Deployment", "metadata.labels[ok]", `invalid label value "-bad-"`},
+				{check.SeverityError, "Deployment", "metadata.name", "name is required"},
+				{check.SeverityError, "Deployment", "spec.template.metadata.labels[tier]", `invalid label value "front/back"`},
+			},
+		},
+		{
+			name:  "selector does not match the template",
+			docs:  edit(t, deployment, "matchLabels: {app: web}", "matchLabels: {app: web, tier: back}"),
+			wants: []want{{check.SeverityError, "Deployment", "spec.template.metadata.labels", "selector app=web,tier=back does not match the template labels app=web,tier=front"}},
+		},
+		{
+			name:  "selector missing",
+			docs:  edit(t, deployment, "  selector: {matchLabels: {app: web}}\n", ""),
+			wants: []want{{check.SeverityError, "Deployment", "spec.selector", "selector is required"}},
+		},
+		{
+			name:  "selector empty",
+			docs:  edit(t, deployment, "selector: {matchLabels: {app: web}}", "selector: {}"),
+			wants: []want{{check.SeverityError, "Deployment", "spec.selector", "selector must not be empty"}},
+		},
+		{
+			name:  "selector invalid",
+			docs:  edit(t, deployment, "selector: {matchLabels: {app: web}}", "selector: {matchExpressions: [{key: app, operator: Is, values: [web]}]}"),
+			wants: []want{{check.SeverityError, "Deployment", "spec.selector", "invalid selector"}},
+		},
+		{
+			name: "probe ports",
+			docs: edit(t, deployment, "port: http}", "port: Http_}", "port: 8080}", "port: 0}", "port: 9090}", "port: 70000}"),
+			wants: []want{
+				{check.SeverityError, "Deployment", c0 + ".livenessProbe.httpGet.port", `invalid probe port name "Http_"`},
+				{check.SeverityError, "Deployment", c0 + ".readinessProbe.tcpSocket.port", `invalid probe port "0": must be between 1 and 65535`},
+				{check.SeverityError, "Deployment", c0 + ".startupProbe.grpc.port", `invalid probe port "70000"`},
+			},
+		},
+		{
+			name:  "request above limit",
+			docs:  edit(t, deployment, "memory: 128Mi}, limits", "memory: 1Gi}, limits"),
+			wants: []want{{check.SeverityError, "Deployment", c0 + ".resources.requests[memory]", "request 1Gi of memory exceeds its limit 128Mi"}},
+		},
+		{
+			name:  "no containers",
+			docs:  "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [], restartPolicy: Sometimes}",
+			wants: []want{{check.SeverityError, "Pod", "spec.containers", "at least one container is required"}, {check.SeverityError, "Pod", "spec.restartPolicy", `invalid restartPolicy "Sometimes"`}},
+		},
+		{
+			name: "job restart policies",
+			docs: `apiVersion: batch/v1
+kind: Job
+metadata: {name: a}
+spec: {template: {spec: {containers: [{name: a, image: a}]}}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: b}
+spec: {parallelism: -1, template: {spec: {restartPolicy: Always, containers: [{name: a, image: a}]}}}`,
+			wants: []want{
+				{check.SeverityError, "Job", "spec.template.spec.restartPolicy", "restartPolicy must be set to Never or OnFailure"},
+				{check.SeverityError, "Job", "spec.parallelism", "parallelism must not be negative"},
+				{check.SeverityError, "Job", "spec.template.spec.restartPolicy", `restartPolicy must be Never or OnFailure for a Job, got "Always"`},
+			},
+		},
+		{
+			name: "cronjob schedules and job template",
+			docs: `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: a}
+spec: {jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: a}]}}}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: b}
+spec: {schedule: "0 3 * *", jobTemplate: {spec: {template: {spec: {containers: [{name: a, image: a}]}}}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: c}
+spec: {schedule: "@fortnightly", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: a}]}}}}}`,
+			wants: []want{
+				{check.SeverityError, "CronJob", "spec.schedule", "schedule is required"},
+				{check.SeverityError, "CronJob", "spec.jobTemplate.spec.template.spec.restartPolicy", "must be set to Never or OnFailure"},
+				{check.SeverityError, "CronJob", "spec.schedule", `invalid schedule "0 3 * *": want 5 fields`},
+				{check.SeverityError, "CronJob", "spec.schedule", `invalid schedule "@fortnightly": unknown descriptor`},
+			},
+		},
+		{
+			name: "service ports",
+			docs: `apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  selector: {app: s}
+  ports: [{port: 80, targetPort: "8080"}, {name: http, port: 0, nodePort: 30080}, {name: http, port: 81, targetPort: 65536}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: x}
+spec: {type: ExternalName}`,
+			wants: []want{
+				{check.SeverityError, "Service", "spec.ports[0].name", "name is required when a Service has more than one port"},
+				{check.SeverityError, "Service", "spec.ports[0].targetPort", `invalid targetPort name "8080"`},
+				{check.SeverityError, "Service", "spec.ports[1].nodePort", `nodePort needs type NodePort or LoadBalancer, not ""`},
+				{check.SeverityError, "Service", "spec.ports[1].port", `invalid port "0"`},
+				{check.SeverityError, "Service", "spec.ports[2].name", `duplicate port name "http"`},
+				{check.SeverityError, "Service", "spec.ports[2].targetPort", `invalid targetPort "65536"`},
+				{check.SeverityError, "Service", "spec.externalName", "externalName is required for type ExternalName"},
+			},
+		},
+		{
+			name: "configmap and secret keys",
+			docs: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+data: {a/b: x}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData: {"a b": x}`,
+			wants: []want{
+				{check.SeverityError, "ConfigMap", "data[a/b]", `invalid key "a/b"`},
+				{check.SeverityError, "Secret", "stringData[a b]", `invalid key "a b"`},
+			},
+		},
+		{
+			name:  "pdb with both budgets",
+			docs:  "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {minAvailable: 1, maxUnavailable: 1, selector: {matchLabels: {app: web}}}",
+			wants: []want{{check.SeverityError, "PodDisruptionBudget", "spec", "minAvailable and maxUnavailable are mutually exclusive"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertFindings(t, run(t, tt.docs), tt.wants) })
+	}
+}
+
+func TestMissingKind(t *testing.T) {
+	u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "x"}}}
+	assertFindings(t, checkObjects([]check.Object{{Unstructured: u, Source: "fixture.yaml"}}),
+		[]want{{check.SeverityError, "", "", "apiVersion and kind are required"}})
+}
+
+func TestParse(t *testing.T) {
+	objs, err := Parse("f.yaml", []byte("---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"))
+	require.NoError(t, err)
+	require.Len(t, objs, 2)
+	assert.Equal(t, "ConfigMap/b", objs[1].Ref())
+	assert.Equal(t, "f.yaml", objs[1].Source)
+
+	_, err = Parse("f.yaml", []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: 1}\ndata: {y: 2}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "f.yaml: document 2:")
+	assert.Contains(t, err.Error(), `"data" already set`)
+}

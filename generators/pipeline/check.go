@@ -1,0 +1,146 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/argocd"
+	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/check/crossref"
+	"github.com/hue-platform/hue-gitops/generators/check/policy"
+	"github.com/hue-platform/hue-gitops/generators/check/report"
+	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
+	"github.com/hue-platform/hue-gitops/generators/check/schema"
+)
+
+// PoliciesDir and WaiversFile are where the policy gate lives.
+const (
+	PoliciesDir = "policies"
+	WaiversFile = "policies/waivers.yaml"
+)
+
+// Checker runs every check of rendered clusters: schema, scheduling, cross-object references,
+// the OPA policies with their waivers and, over the whole fleet, the Argo CD apps.
+type Checker struct {
+	Engine  *policy.Engine
+	Waivers policy.Waivers
+	// Now decides which waivers have expired.
+	Now time.Time
+}
+
+// NewChecker compiles the policies below root once and reads the waivers.
+func NewChecker(root string) (*Checker, error) {
+	eng, err := policy.Load(filepath.Join(root, PoliciesDir))
+	if err != nil {
+		return nil, err
+	}
+	ws, err := policy.LoadWaivers(filepath.Join(root, WaiversFile))
+	if err != nil {
+		return nil, err
+	}
+	if err := eng.ValidateWaivers(ws); err != nil {
+		return nil, err
+	}
+	return &Checker{Engine: eng, Waivers: ws, Now: time.Now()}, nil
+}
+
+// ClusterChecks are the Go checks run on each cluster on its own.
+var ClusterChecks = []func(*check.Cluster) []check.Finding{schema.Check, scheduling.Check, crossref.Check}
+
+// Check runs the per-cluster checks (clusters in parallel) and the policies.
+func (ck *Checker) Check(ctx context.Context, clusters []*check.Cluster) ([]check.Finding, error) {
+	per := make([][]check.Finding, len(clusters))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, c := range clusters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			for _, fn := range ClusterChecks {
+				per[i] = append(per[i], fn(c)...)
+			}
+		}()
+	}
+	wg.Wait()
+	var out []check.Finding
+	for _, f := range per {
+		out = append(out, f...)
+	}
+	pf, err := ck.Engine.Evaluate(ctx, clusters)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, pf...)
+	names := make([]string, len(clusters))
+	for i, c := range clusters {
+		names[i] = c.Spec.Name
+	}
+	out = ck.Waivers.Apply(out, names, ck.Now)
+	check.Sort(out)
+	return out, nil
+}
+
+// CheckArgoCD verifies the committed Argo CD apps against the inventory and rendered clusters.
+func CheckArgoCD(root string, inv *v1alpha1.Inventory, clusters []*check.Cluster) ([]check.Finding, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(filepath.Join(root, "clusters"), func(p string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if !Owned(rel) {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		files[rel] = b
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	rendered := map[string][]check.Object{}
+	for _, c := range clusters {
+		rendered[c.Spec.Name] = c.Objects
+	}
+	exists := func(p string) bool {
+		st, err := os.Stat(filepath.Join(root, p))
+		return err == nil && st.IsDir()
+	}
+	return argocd.Check(inv, files, rendered, exists), nil
+}
+
+// Rules describes every check id for the reports.
+func (ck *Checker) Rules() map[string]report.Rule {
+	rules := map[string]report.Rule{
+		schema.ID:     {ID: schema.ID, Title: "Objects decode strictly into the Kubernetes API types", Severity: check.SeverityError},
+		scheduling.ID: {ID: scheduling.ID, Title: "Every workload fits some node pool of the cluster", Severity: check.SeverityError},
+		crossref.ID:   {ID: crossref.ID, Title: "References between objects resolve in the rendered set", Severity: check.SeverityError},
+		"argocd":      {ID: "argocd", Title: "Argo CD apps deploy every overlay once, within least-privilege projects", Severity: check.SeverityError},
+		"waiver":      {ID: "waiver", Title: "Waivers are current and match a finding", Severity: check.SeverityError},
+	}
+	for _, m := range ck.Engine.Metadata() {
+		rules[m.ID] = report.Rule{ID: m.ID, Title: m.Title, Severity: m.Severity, Rationale: m.Rationale, Remediation: m.Remediation}
+	}
+	return rules
+}
+
+// Summary describes the checked clusters for the reports.
+func Summary(clusters []*check.Cluster) []report.Cluster {
+	out := make([]report.Cluster, 0, len(clusters))
+	for _, c := range clusters {
+		out = append(out, report.Cluster{Name: c.Spec.Name, Fleet: c.Spec.Spec.Fleet, Environment: c.Spec.Spec.Environment, Objects: len(c.Objects)})
+	}
+	return out
+}

@@ -1,0 +1,137 @@
+# Helpers shared by every policy: where pod templates and containers live in each workload
+# kind, label selectors, image references, and the violation shape the Go engine reads.
+package hue.lib
+
+workload_kinds := {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"}
+
+long_running_kinds := {"Deployment", "StatefulSet", "DaemonSet"}
+
+# Host access is granted here, by exact kind/namespace/name, and by nothing else (waivers and
+# annotations included). Each entry lists what the workload may do that others may not.
+host_access_allow_list := [{
+	"kind": "DaemonSet",
+	"namespace": "hue-system",
+	"name": "collect-proxy",
+	"allow": {
+		"hostNetwork", "hostPID", "hostIPC", "hostPath", "privileged",
+		# a privileged container escalates by definition, and reads host files as root
+		"allowPrivilegeEscalation", "runAsRoot",
+		# runs on every node, whatever its taints
+		"tolerateAll",
+	},
+}]
+
+allowed(o, what) if {
+	some e in host_access_allow_list
+	e.kind == o.kind
+	e.namespace == namespace(o)
+	e.name == o.metadata.name
+	what in e.allow
+}
+
+workloads := [o | some o in input.objects; o.kind in workload_kinds]
+
+# by_kind groups the objects once per evaluation; a function would rescan them on every call.
+by_kind[kind] := [o | some o in input.objects; o.kind == kind] if {
+	some kind in {o.kind | some o in input.objects}
+}
+
+objects_of_kind(kind) := object.get(by_kind, kind, [])
+
+namespace(o) := object.get(o, ["metadata", "namespace"], "")
+
+labels(o) := object.get(o, ["metadata", "labels"], {})
+
+template_path(o) := "spec.jobTemplate.spec.template" if {
+	o.kind == "CronJob"
+} else := "spec.template"
+
+template(o) := object.get(o, ["spec", "jobTemplate", "spec", "template"], {}) if {
+	o.kind == "CronJob"
+} else := object.get(o, ["spec", "template"], {})
+
+template_labels(o) := object.get(template(o), ["metadata", "labels"], {})
+
+pod_spec(o) := object.get(template(o), "spec", {})
+
+pod_spec_path(o) := concat(".", [template_path(o), "spec"])
+
+# containers lists the containers and init containers of a workload with their field paths.
+containers(o) := [e |
+	some list in ["initContainers", "containers"]
+	some i, c in object.get(pod_spec(o), list, [])
+	e := {
+		"container": c,
+		"name": object.get(c, "name", ""),
+		"path": sprintf("%s.%s[%d]", [pod_spec_path(o), list, i]),
+		"init": list == "initContainers",
+	}
+]
+
+# label_path writes a label key as a field path; keys with dots or slashes get brackets.
+label_path(prefix, key) := sprintf("%s[%q]", [prefix, key]) if {
+	regex.match(`[./]`, key)
+} else := sprintf("%s.%s", [prefix, key])
+
+# selector_matches implements a LabelSelector (matchLabels and matchExpressions).
+selector_matches(sel, lbls) if {
+	every k, v in object.get(sel, "matchLabels", {}) {
+		lbls[k] == v
+	}
+	every e in object.get(sel, "matchExpressions", []) {
+		expression_matches(e, lbls)
+	}
+}
+
+expression_matches(e, lbls) if {
+	e.operator == "In"
+	lbls[e.key] in e.values
+}
+
+expression_matches(e, lbls) if {
+	e.operator == "NotIn"
+	not value_in(lbls, e.key, e.values)
+}
+
+value_in(lbls, key, values) if lbls[key] in values
+
+expression_matches(e, lbls) if {
+	e.operator == "Exists"
+	_ = lbls[e.key]
+}
+
+expression_matches(e, lbls) if {
+	e.operator == "DoesNotExist"
+	not has_key(lbls, e.key)
+}
+
+has_key(obj, k) if _ = obj[k]
+
+# map_selects is a Service-style selector: a plain map of labels, all of which must match.
+map_selects(sel, lbls) if {
+	count(sel) > 0
+	every k, v in sel {
+		lbls[k] == v
+	}
+}
+
+# image_tag is the tag of an image reference, undefined when it has none.
+image_tag(image) := t if {
+	parts := split(split(image, "@")[0], "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	t := split(last, ":")[1]
+}
+
+has_digest(image) if contains(image, "@sha256:")
+
+replicas(o) := object.get(o, ["spec", "replicas"], 1)
+
+violation(id, o, field, msg) := {
+	"id": id,
+	"msg": msg,
+	"kind": o.kind,
+	"namespace": namespace(o),
+	"name": object.get(o, ["metadata", "name"], ""),
+	"field": field,
+}

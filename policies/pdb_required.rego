@@ -1,0 +1,24 @@
+# METADATA
+# title: Replicated Deployments and StatefulSets have a PodDisruptionBudget
+# custom:
+#   id: HUE-014
+#   severity: error
+#   rationale: Node drains during upgrades would otherwise take every replica down at once; the replicas buy nothing without a budget.
+#   remediation: Add a PodDisruptionBudget whose selector matches the pod template labels, with maxUnavailable 1 (component high-availability).
+package hue.pdb_required
+
+import data.hue.lib
+
+covered(o) if {
+	some pdb in lib.objects_of_kind("PodDisruptionBudget")
+	lib.namespace(pdb) == lib.namespace(o)
+	lib.selector_matches(object.get(pdb, ["spec", "selector"], {"matchLabels": {"": "none"}}), lib.template_labels(o))
+}
+
+violation contains v if {
+	some o in lib.workloads
+	o.kind in {"Deployment", "StatefulSet"}
+	lib.replicas(o) > 1
+	not covered(o)
+	v := lib.violation("HUE-014", o, "spec.replicas", sprintf("%s %s runs %d replicas but no PodDisruptionBudget selects its pods", [o.kind, o.metadata.name, lib.replicas(o)]))
+}
