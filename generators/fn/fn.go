@@ -31,6 +31,7 @@ func process(rl *framework.ResourceList) error {
 	var specs []spec
 	var results framework.Results
 	var kept []*yaml.RNode
+	seen := map[string]bool{}
 
 	collect := func(n *yaml.RNode, origin string) {
 		if n == nil || n.GetApiVersion() != v1alpha1.APIVersion {
@@ -39,6 +40,12 @@ func process(rl *framework.ResourceList) error {
 			}
 			return
 		}
+		// kustomize also hands a generator its own config among the items: expand it once.
+		id := n.GetKind() + "/" + n.GetNamespace() + "/" + n.GetName()
+		if seen[id] {
+			return
+		}
+		seen[id] = true
 		file := origin
 		if p, _, err := kioutil.GetFileAnnotations(n); err == nil && p != "" {
 			file = p

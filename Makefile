@@ -1,0 +1,43 @@
+# hue-gitops: `make` generates, renders and checks the whole fleet; `make test` runs the tests.
+export GOTOOLCHAIN := go1.27.3
+GO       ?= go
+HUE      := bin/hue
+KUSTOMIZE := bin/kustomize
+
+.PHONY: all build generate render check golden test bench lint tools
+
+all: build
+	$(HUE) generate
+	$(HUE) render --out out/rendered
+	$(HUE) check --summary
+
+build:
+	$(GO) build -o $(HUE) ./generators/cmd/hue
+
+tools:
+	$(GO) build -o $(KUSTOMIZE) sigs.k8s.io/kustomize/kustomize/v5
+
+generate: build
+	$(HUE) generate
+
+render: build
+	$(HUE) render --out out/rendered
+
+check: build
+	$(HUE) check --summary
+
+# Update the golden renders, then read `git diff tests/golden` before committing.
+golden: build
+	$(HUE) render --out tests/golden
+
+test: build tools
+	$(GO) vet ./...
+	$(HUE) generate --check
+	KUSTOMIZE=$(CURDIR)/$(KUSTOMIZE) HUE=$(CURDIR)/$(HUE) $(GO) test -count=1 ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./generators/...
+
+lint:
+	@test -z "$$(gofmt -l generators)" || { gofmt -l generators; exit 1; }
+	$(GO) vet ./...
