@@ -64,7 +64,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn())
+	root.AddCommand(newGenerate(), newRender(), newCheck(), newFn())
 	return root
 }
 
