@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -84,9 +85,24 @@ func decodeOne(file string, index int, raw []byte) (*Document, Errors) {
 		return nil, locate("kind", fmt.Sprintf("unknown kind %q (want one of %s, %s, %s, %s, %s)",
 			h.Kind, KindService, KindCompartment, KindDataStore, KindCluster, KindFleet))
 	}
-	if err := yaml.UnmarshalStrict(raw, obj); err != nil {
+	j, err := yaml.YAMLToJSON(raw)
+	if err != nil {
+		return nil, locate("", cleanYAMLError(err))
+	}
+	// sigs.k8s.io/json names the full path of an unknown or mistyped field and matches keys
+	// case-sensitively, as the API server does.
+	strictErrs, err := sigsjson.UnmarshalStrict(j, obj)
+	if err != nil {
 		fld, detail := strictErrorField(err)
 		return nil, locate(fld, detail)
+	}
+	if len(strictErrs) > 0 {
+		var errs Errors
+		for _, se := range strictErrs {
+			fld, detail := strictErrorField(se)
+			errs = append(errs, locate(fld, detail)...)
+		}
+		return nil, errs
 	}
 	return &Document{File: file, Index: index, Kind: h.Kind, Name: h.Metadata.Name, Object: obj}, nil
 }
