@@ -169,7 +169,7 @@ func (o *overlay) build() error {
 			return err
 		}
 	}
-	return o.kustomization("kustomization.yaml", k)
+	return o.add("kustomization.yaml", k)
 }
 
 // tenant writes a school's own kustomization on a shared district cluster: its namespace
@@ -191,7 +191,7 @@ func (o *overlay) tenant(t, dir string, svcs []*v1alpha1.HueService) error {
 	}
 	k.Components = []string{rel(4, exposureComponent(o.c))}
 	k.Labels = []types.Label{{Pairs: map[string]string{"hue.dev/tenant": t}}}
-	return o.kustomization(path.Join(dir, "kustomization.yaml"), k)
+	return o.add(path.Join(dir, "kustomization.yaml"), k)
 }
 
 func exposureComponent(c *v1alpha1.HueCluster) string {
@@ -289,7 +289,7 @@ func (o *overlay) collectProxyPatch(k *types.Kustomization) error {
 		}}}},
 	}
 	const file = "patches/collect-proxy.yaml"
-	if err := o.addMap(file, patch); err != nil {
+	if err := o.add(file, patch); err != nil {
 		return err
 	}
 	k.Patches = append(k.Patches, types.Patch{Path: file})
@@ -384,14 +384,6 @@ func (o *overlay) add(rel string, objs ...any) error {
 		return err
 	}
 	return o.files.Add(path.Join(o.dir, rel), b)
-}
-
-func (o *overlay) addMap(rel string, m map[string]any) error {
-	return o.add(rel, m)
-}
-
-func (o *overlay) kustomization(rel string, k types.Kustomization) error {
-	return o.add(rel, k)
 }
 
 func sortedSet(m map[string]bool) []string {

@@ -29,20 +29,7 @@ func (inv *Inventory) Cluster(name string) *HueCluster {
 // InventoryFiles lists clusters/<fleet>/*.yaml below root (the hand-edited cluster specs; the
 // generated Argo CD files live in subfolders), sorted and relative to root.
 func InventoryFiles(root string) ([]string, error) {
-	matches, err := filepath.Glob(filepath.Join(root, "clusters", "*", "*.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(matches))
-	for _, m := range matches {
-		rel, err := filepath.Rel(root, m)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, filepath.ToSlash(rel))
-	}
-	sort.Strings(out)
-	return out, nil
+	return globRel(root, filepath.Join("clusters", "*", "*.yaml"))
 }
 
 // LoadInventory reads the cluster specs below root and validates them against the catalog.

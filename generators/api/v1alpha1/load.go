@@ -53,7 +53,12 @@ func (c *Catalog) DataStore(name string) *HueDataStore {
 
 // SpecFiles lists the spec files below root/dir/*/hue.yaml, sorted, relative to root.
 func SpecFiles(root, dir string) ([]string, error) {
-	matches, err := filepath.Glob(filepath.Join(root, dir, "*", SpecFile))
+	return globRel(root, filepath.Join(dir, "*", SpecFile))
+}
+
+// globRel lists the files below root matching pattern, sorted, as slash paths relative to root.
+func globRel(root, pattern string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(root, pattern))
 	if err != nil {
 		return nil, err
 	}
