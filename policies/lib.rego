@@ -31,12 +31,47 @@ allowed(o, what) if {
 
 workloads := [o | some o in input.objects; o.kind in workload_kinds]
 
-# by_kind groups the objects once per evaluation; a function would rescan them on every call.
-by_kind[kind] := [o | some o in input.objects; o.kind == kind] if {
-	some kind in {o.kind | some o in input.objects}
+# kind_index holds the positions of each kind's objects, built in one pass per evaluation;
+# grouping with a comprehension per kind, or a function, would rescan every object each time.
+kind_index[kind] contains i if {
+	some i, o in input.objects
+	kind := o.kind
 }
 
+by_kind[kind] := [input.objects[i] | some i in positions] if some kind, positions in kind_index
+
 objects_of_kind(kind) := object.get(by_kind, kind, [])
+
+# Selectors look workloads up in indexes instead of scanning them: template_index holds, per
+# namespace, label key and value, the positions (in workloads) of the pod templates carrying that
+# label; workloads_in holds the positions per namespace.
+template_index[ref] contains i if {
+	some i, o in workloads
+	some k, v in template_labels(o)
+	ref := label_ref(namespace(o), k, v)
+}
+
+workloads_in[ns] contains i if {
+	some i, o in workloads
+	ns := namespace(o)
+}
+
+label_ref(ns, k, v) := sprintf("%s\u0000%s\u0000%v", [ns, k, v])
+
+# selected_workloads is the set of positions in workloads of the pod templates that the
+# LabelSelector sel selects in namespace ns: the matchLabels narrow the candidates through the
+# index, the whole selector decides.
+selected_workloads(ns, sel) := {i |
+	some i in selector_candidates(ns, object.get(sel, "matchLabels", {}))
+	selector_matches(sel, template_labels(workloads[i]))
+}
+
+selector_candidates(ns, match_labels) := intersection({s |
+	some k, v in match_labels
+	s := object.get(template_index, label_ref(ns, k, v), set())
+}) if {
+	count(match_labels) > 0
+} else := object.get(workloads_in, ns, set())
 
 namespace(o) := object.get(o, ["metadata", "namespace"], "")
 

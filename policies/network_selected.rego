@@ -9,23 +9,16 @@ package hue.network_selected
 
 import data.hue.lib
 
-# allowing policies: every NetworkPolicy except a namespace's default-deny, grouped by namespace.
-allowing[ns] := nps if {
-	some ns in {lib.namespace(np) | some np in lib.objects_of_kind("NetworkPolicy")}
-	nps := [np |
-		some np in lib.objects_of_kind("NetworkPolicy")
-		lib.namespace(np) == ns
-		not data.hue.default_deny.is_default_deny(np)
-	]
-}
-
-selected(o) if {
-	some np in allowing[lib.namespace(o)]
-	lib.selector_matches(object.get(np, ["spec", "podSelector"], {}), lib.template_labels(o))
+# selected holds the positions in lib.workloads of the pods some allowing NetworkPolicy (any but
+# a namespace's default-deny) selects.
+selected contains i if {
+	some np in lib.objects_of_kind("NetworkPolicy")
+	not data.hue.default_deny.is_default_deny(np)
+	some i in lib.selected_workloads(lib.namespace(np), object.get(np, ["spec", "podSelector"], {}))
 }
 
 violation contains v if {
-	some o in lib.workloads
-	not selected(o)
+	some i, o in lib.workloads
+	not i in selected
 	v := lib.violation("HUE-013", o, sprintf("%s.metadata.labels", [lib.template_path(o)]), sprintf("no NetworkPolicy in namespace %s selects the pods of %s %s", [lib.namespace(o), o.kind, o.metadata.name]))
 }

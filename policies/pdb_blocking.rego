@@ -24,10 +24,9 @@ violation contains v if {
 violation contains v if {
 	some pdb in lib.objects_of_kind("PodDisruptionBudget")
 	is_number(pdb.spec.minAvailable)
-	some o in lib.workloads
+	some i in lib.selected_workloads(lib.namespace(pdb), object.get(pdb, ["spec", "selector"], {"matchLabels": {"": "none"}}))
+	o := lib.workloads[i]
 	o.kind in {"Deployment", "StatefulSet"}
-	lib.namespace(o) == lib.namespace(pdb)
-	lib.selector_matches(object.get(pdb, ["spec", "selector"], {"matchLabels": {"": "none"}}), lib.template_labels(o))
 	pdb.spec.minAvailable >= lib.replicas(o)
 	v := lib.violation("HUE-015", pdb, "spec.minAvailable", sprintf("minAvailable %d is not below the %d replicas of %s %s, so no pod may be evicted", [pdb.spec.minAvailable, lib.replicas(o), o.kind, o.metadata.name]))
 }

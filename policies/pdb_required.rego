@@ -9,16 +9,17 @@ package hue.pdb_required
 
 import data.hue.lib
 
-covered(o) if {
+# covered holds the positions in lib.workloads of the pods some PodDisruptionBudget selects; a
+# budget without a selector selects nothing.
+covered contains i if {
 	some pdb in lib.objects_of_kind("PodDisruptionBudget")
-	lib.namespace(pdb) == lib.namespace(o)
-	lib.selector_matches(object.get(pdb, ["spec", "selector"], {"matchLabels": {"": "none"}}), lib.template_labels(o))
+	some i in lib.selected_workloads(lib.namespace(pdb), object.get(pdb, ["spec", "selector"], {"matchLabels": {"": "none"}}))
 }
 
 violation contains v if {
-	some o in lib.workloads
+	some i, o in lib.workloads
 	o.kind in {"Deployment", "StatefulSet"}
 	lib.replicas(o) > 1
-	not covered(o)
+	not i in covered
 	v := lib.violation("HUE-014", o, "spec.replicas", sprintf("%s %s runs %d replicas but no PodDisruptionBudget selects its pods", [o.kind, o.metadata.name, lib.replicas(o)]))
 }

@@ -18,8 +18,4 @@ violation contains v if {
 	v := lib.violation("HUE-026", svc, "spec.selector", sprintf("selector %v matches no pod template in namespace %s", [sel, lib.namespace(svc)]))
 }
 
-selects_some(svc, sel) if {
-	some o in lib.workloads
-	lib.namespace(o) == lib.namespace(svc)
-	lib.map_selects(sel, lib.template_labels(o))
-}
+selects_some(svc, sel) if count(lib.selected_workloads(lib.namespace(svc), {"matchLabels": sel})) > 0
