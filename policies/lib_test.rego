@@ -21,6 +21,40 @@ test_selector_expressions if {
 	not lib.selector_matches({"matchExpressions": [{"key": "zone", "operator": "Exists"}]}, lbls)
 }
 
+pod(kind, ns, name, lbls) := {
+	"kind": kind, "metadata": {"name": name, "namespace": ns},
+	"spec": {"template": {"metadata": {"labels": lbls}}},
+}
+
+index_input := {"objects": [
+	pod("Deployment", "hue", "music", {"app": "hue", "service": "music", "tier": "backend"}),
+	{"kind": "Service", "metadata": {"name": "music", "namespace": "hue"}},
+	pod("Deployment", "hue", "learner", {"app": "hue", "service": "learner", "tier": "backend"}),
+	pod("DaemonSet", "hue-system", "collect-proxy", {"app": "hue", "service": "collect-proxy"}),
+	{"kind": "CronJob", "metadata": {"name": "digest", "namespace": "hue"}, "spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"app": "hue", "service": "digest"}}}}}}},
+]}
+
+# Positions are in lib.workloads: music 0, learner 1, collect-proxy 2, digest 3.
+test_selected_workloads_through_the_index if {
+	lib.selected_workloads("hue", {"matchLabels": {"app": "hue"}}) == {0, 1, 3} with input as index_input
+	lib.selected_workloads("hue", {"matchLabels": {"app": "hue", "service": "learner"}}) == {1} with input as index_input
+	lib.selected_workloads("hue", {"matchLabels": {"service": "collect-proxy"}}) == set() with input as index_input
+	lib.selected_workloads("hue", {"matchLabels": {"service": "music", "tier": "frontend"}}) == set() with input as index_input
+}
+
+test_selected_workloads_without_match_labels if {
+	lib.selected_workloads("hue", {}) == {0, 1, 3} with input as index_input
+	lib.selected_workloads("hue-system", {}) == {2} with input as index_input
+	lib.selected_workloads("hue", {"matchExpressions": [{"key": "tier", "operator": "Exists"}]}) == {0, 1} with input as index_input
+	lib.selected_workloads("hue", {"matchLabels": {"app": "hue"}, "matchExpressions": [{"key": "service", "operator": "NotIn", "values": ["music"]}]}) == {1, 3} with input as index_input
+	lib.selected_workloads("restricted", {}) == set() with input as index_input
+}
+
+test_objects_of_kind if {
+	[o.metadata.name | some o in lib.objects_of_kind("Deployment")] == ["music", "learner"] with input as index_input
+	lib.objects_of_kind("Ingress") == [] with input as index_input
+}
+
 test_image_tag if {
 	lib.image_tag("registry.hue.dev/music:1.2") == "1.2"
 	lib.image_tag("registry.hue.dev:5000/team/music:1.2@sha256:abc") == "1.2"
