@@ -140,7 +140,7 @@ func (ck *Checker) Rules() map[string]report.Rule {
 func Summary(clusters []*check.Cluster) []report.Cluster {
 	out := make([]report.Cluster, 0, len(clusters))
 	for _, c := range clusters {
-		out = append(out, report.Cluster{Name: c.Spec.Name, Fleet: c.Spec.Spec.Fleet, Environment: c.Spec.Spec.Environment, Objects: len(c.Objects)})
+		out = append(out, report.Cluster{Name: c.Spec.Name, Fleet: c.Spec.Spec.Fleet, Environment: c.Spec.Spec.Environment, Objects: len(c.Objects), Overlay: c.Overlay})
 	}
 	return out
 }

@@ -2,12 +2,17 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"path"
 	"sort"
 	"strings"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
 )
@@ -27,6 +32,8 @@ type Cluster struct {
 	Fleet       string `json:"fleet"`
 	Environment string `json:"environment,omitempty"`
 	Objects     int    `json:"objects"`
+	// Overlay is the cluster's overlay folder, where findings without a source file point.
+	Overlay string `json:"overlay,omitempty"`
 }
 
 // Formats lists what Write can produce.
@@ -49,7 +56,7 @@ func Write(w io.Writer, format string, findings []check.Finding, rules map[strin
 			Errors   int             `json:"errors"`
 		}{clusters, nonNil(fs), check.Errors(fs)})
 	case "sarif":
-		return writeSARIF(w, fs, rules)
+		return writeSARIF(w, fs, rules, clusters)
 	case "junit":
 		return writeJUnit(w, fs, rules, clusters)
 	case "markdown":
@@ -110,110 +117,66 @@ func object(f check.Finding) string {
 	return strings.Join(parts, "/")
 }
 
-// SARIF 2.1.0, the subset code-scanning tools read.
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
-}
-
-type sarifTool struct {
-	Driver sarifDriver `json:"driver"`
-}
-
-type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri,omitempty"`
-	Rules          []sarifRule `json:"rules"`
-}
-
-type sarifText struct {
-	Text string `json:"text"`
-}
-
-type sarifRule struct {
-	ID                   string       `json:"id"`
-	Name                 string       `json:"name,omitempty"`
-	ShortDescription     sarifText    `json:"shortDescription"`
-	FullDescription      *sarifText   `json:"fullDescription,omitempty"`
-	Help                 sarifText    `json:"help"`
-	DefaultConfiguration sarifDefault `json:"defaultConfiguration"`
-}
-
-type sarifDefault struct {
-	Level string `json:"level"`
-}
-
-type sarifResult struct {
-	RuleID    string          `json:"ruleId"`
-	RuleIndex int             `json:"ruleIndex"`
-	Level     string          `json:"level"`
-	Message   sarifText       `json:"message"`
-	Locations []sarifLocation `json:"locations"`
-}
-
-type sarifLocation struct {
-	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
-	LogicalLocations []sarifLogical `json:"logicalLocations"`
-}
-
-type sarifPhysical struct {
-	ArtifactLocation sarifArtifact `json:"artifactLocation"`
-}
-
-type sarifArtifact struct {
-	URI string `json:"uri"`
-}
-
-type sarifLogical struct {
-	Name               string `json:"name,omitempty"`
-	FullyQualifiedName string `json:"fullyQualifiedName"`
-	Kind               string `json:"kind"`
-}
-
-const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json"
-
-func writeSARIF(w io.Writer, fs []check.Finding, rules map[string]Rule) error {
+// writeSARIF writes a SARIF 2.1.0 log with go-sarif's types: one rule per check id, one result
+// per finding, located in the repository file the object came from (the cluster's overlay when
+// it has none) and logically as cluster, object and field. The partial fingerprint keeps an
+// alert's identity across runs when the file's lines move.
+func writeSARIF(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters []Cluster) error {
 	ids := ruleIDs(fs, rules)
 	index := map[string]int{}
-	driver := sarifDriver{Name: "hue", Rules: []sarifRule{}}
+	descriptors := make([]*sarif.ReportingDescriptor, 0, len(ids))
 	for i, id := range ids {
 		r := ruleFor(id, rules)
 		index[id] = i
-		sr := sarifRule{ID: id, Name: r.Title, ShortDescription: sarifText{r.Title},
-			Help: sarifText{firstNonEmpty(r.Remediation, r.Title)}, DefaultConfiguration: sarifDefault{string(r.Severity)}}
+		d := sarif.NewReportingDescriptor().WithID(id).WithName(r.Title).
+			WithShortDescription(sarif.NewMultiformatMessageString().WithText(r.Title)).
+			WithHelp(sarif.NewMultiformatMessageString().WithText(firstNonEmpty(r.Remediation, r.Title))).
+			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(string(r.Severity)))
 		if r.Rationale != "" {
-			sr.FullDescription = &sarifText{r.Rationale}
+			d.WithFullDescription(sarif.NewMultiformatMessageString().WithText(r.Rationale))
 		}
-		driver.Rules = append(driver.Rules, sr)
+		descriptors = append(descriptors, d)
 	}
-	results := make([]sarifResult, 0, len(fs))
+	overlays := map[string]string{}
+	for _, c := range clusters {
+		overlays[c.Name] = c.Overlay
+	}
+	run := sarif.NewRun().WithTool(sarif.NewTool().WithDriver(sarif.NewToolComponent().WithName("hue").WithRules(descriptors)))
 	for _, f := range fs {
-		loc := sarifLocation{LogicalLocations: []sarifLogical{
-			{Name: f.Cluster, FullyQualifiedName: f.Cluster, Kind: "cluster"},
-			{Name: f.Name, FullyQualifiedName: f.Cluster + "/" + object(f), Kind: "object"},
-		}}
-		if f.Field != "" {
-			loc.LogicalLocations = append(loc.LogicalLocations, sarifLogical{Name: f.Field, FullyQualifiedName: f.Cluster + "/" + object(f) + ":" + f.Field, Kind: "member"})
+		logical := []*sarif.LogicalLocation{
+			sarif.NewLogicalLocation().WithName(f.Cluster).WithFullyQualifiedName(f.Cluster).WithKind("cluster"),
+			sarif.NewLogicalLocation().WithName(f.Name).WithFullyQualifiedName(f.Cluster + "/" + object(f)).WithKind("object"),
 		}
-		if f.Source != "" {
-			loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: f.Source}}
+		if f.Field != "" {
+			logical = append(logical, sarif.NewLogicalLocation().WithName(f.Field).
+				WithFullyQualifiedName(f.Cluster+"/"+object(f)+":"+f.Field).WithKind("member"))
+		}
+		loc := sarif.NewLocation().WithLogicalLocations(logical)
+		if file := firstNonEmpty(f.Source, kustomization(overlays[f.Cluster])); file != "" {
+			loc.WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewArtifactLocation().WithURI(file)))
 		}
 		msg := fmt.Sprintf("%s %s", object(f), f.Message)
 		if f.Field != "" {
 			msg = fmt.Sprintf("%s %s: %s", object(f), f.Field, f.Message)
 		}
-		results = append(results, sarifResult{RuleID: f.Check, RuleIndex: index[f.Check], Level: string(f.Severity),
-			Message: sarifText{fmt.Sprintf("[%s] %s", f.Cluster, msg)}, Locations: []sarifLocation{loc}})
+		sum := sha256.Sum256([]byte(strings.Join([]string{f.Check, f.Cluster, object(f), f.Field}, "\x00")))
+		run.AddResult(sarif.NewResult().WithRuleID(f.Check).WithRuleIndex(index[f.Check]).WithLevel(string(f.Severity)).
+			WithMessage(sarif.NewTextMessage(fmt.Sprintf("[%s] %s", f.Cluster, msg))).
+			WithLocations([]*sarif.Location{loc}).
+			WithPartialFingerprints(map[string]string{"hueFinding/v1": hex.EncodeToString(sum[:16])}))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}})
+	if err := sarif.NewReport().AddRun(run).PrettyWrite(w); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func kustomization(overlay string) string {
+	if overlay == "" {
+		return ""
+	}
+	return path.Join(overlay, "kustomization.yaml")
 }
 
 func firstNonEmpty(s ...string) string {

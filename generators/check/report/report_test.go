@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
@@ -19,8 +20,8 @@ var (
 		"HUE-001": {ID: "HUE-001", Title: "Requests and limits", Severity: check.SeverityError},
 	}
 	clusters = []Cluster{
-		{Name: "prod-a", Fleet: "enterprise", Environment: "production", Objects: 120},
-		{Name: "school-1", Fleet: "school", Environment: "production", Objects: 40},
+		{Name: "prod-a", Fleet: "enterprise", Environment: "production", Objects: 120, Overlay: "overlays/prod-a"},
+		{Name: "school-1", Fleet: "school", Environment: "production", Objects: 40, Overlay: "overlays/school-1"},
 	}
 	findings = []check.Finding{
 		{Check: "HUE-006", Severity: check.SeverityError, Cluster: "prod-a", Kind: "Deployment", Namespace: "hue", Name: "music",
@@ -39,10 +40,14 @@ func write(t *testing.T, format string) []byte {
 }
 
 func TestSARIF(t *testing.T) {
+	out := write(t, "sarif")
+	parsed, err := sarif.FromBytes(out, sarif.WithStrictValidation())
+	require.NoError(t, err)
+	require.NoError(t, parsed.Validate(), "the log must validate against the SARIF 2.1.0 schema")
 	var log map[string]any
-	require.NoError(t, json.Unmarshal(write(t, "sarif"), &log))
+	require.NoError(t, json.Unmarshal(out, &log))
 	require.Equal(t, "2.1.0", log["version"])
-	require.Contains(t, log["$schema"], "sarif-2.1.0")
+	require.Contains(t, log["$schema"], "sarif-schema-2.1.0")
 	run := log["runs"].([]any)[0].(map[string]any)
 	driver := run["tool"].(map[string]any)["driver"].(map[string]any)
 	require.Equal(t, "hue", driver["name"])
@@ -58,6 +63,7 @@ func TestSARIF(t *testing.T) {
 
 	results := run["results"].([]any)
 	require.Len(t, results, len(findings))
+	fingerprints := map[string]bool{}
 	for _, r := range results {
 		m := r.(map[string]any)
 		require.Contains(t, ruleIDs, m["ruleId"])
@@ -70,7 +76,14 @@ func TestSARIF(t *testing.T) {
 			require.Equal(t, "base/music/deployment.yaml", loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"])
 			require.Equal(t, "prod-a/Deployment/hue/music", logical[1].(map[string]any)["fullyQualifiedName"])
 		}
+		if m["ruleId"] == "schema" {
+			require.Equal(t, "overlays/school-1/kustomization.yaml", loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"],
+				"a finding without a source file points at its cluster's overlay")
+		}
+		fingerprints[m["partialFingerprints"].(map[string]any)["hueFinding/v1"].(string)] = true
 	}
+	require.Len(t, fingerprints, len(findings), "every finding has its own fingerprint")
+	require.Equal(t, out, write(t, "sarif"), "the same findings give the same log")
 }
 
 func TestJUnit(t *testing.T) {
