@@ -5,7 +5,7 @@ HUE      := bin/hue
 KUSTOMIZE := bin/kustomize
 CONFTEST := bin/conftest
 
-.PHONY: all build generate render check golden test bench lint tools
+.PHONY: all build generate render check diff golden test bench lint tools
 
 all: build
 	$(HUE) generate
@@ -26,6 +26,11 @@ render: build
 
 check: build
 	$(HUE) check --summary
+
+# What the working tree changes against BASE (a git revision; empty tries origin/main, then main).
+BASE ?=
+diff: build
+	$(HUE) diff $(if $(BASE),--base $(BASE))
 
 # Update the golden renders, then read `git diff tests/golden` before committing.
 golden: build

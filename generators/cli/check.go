@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"text/tabwriter"
@@ -80,24 +79,10 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				check.Sort(found)
 			}
 
-			w := cmd.OutOrStdout()
-			if output != "" {
-				f, err := os.CreateTemp(filepath.Dir(output), ".hue-report-*")
-				if err != nil {
-					return badInput(err)
-				}
-				defer os.Remove(f.Name())
-				if err := report.Write(f, format, found, checker.Rules(), pipeline.Summary(clusters)); err != nil {
-					f.Close()
-					return badInput(err)
-				}
-				if err := f.Close(); err != nil {
-					return badInput(err)
-				}
-				if err := os.Rename(f.Name(), output); err != nil {
-					return badInput(err)
-				}
-			} else if err := report.Write(w, format, found, checker.Rules(), pipeline.Summary(clusters)); err != nil {
+			err = writeOutput(output, cmd.OutOrStdout(), func(w io.Writer) error {
+				return report.Write(w, format, found, checker.Rules(), pipeline.Summary(clusters))
+			})
+			if err != nil {
 				return badInput(err)
 			}
 			if summary {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework/command"
@@ -64,7 +66,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newGenerate(), newRender(), newCheck(), newFn())
+	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn())
 	return root
 }
 
@@ -80,4 +82,25 @@ func newFn() *cobra.Command {
 		return nil
 	}
 	return c
+}
+
+// writeOutput writes a report to stdout, or to the file output atomically: a temporary file in
+// the same folder renamed over it once complete, so a failed run leaves no half report.
+func writeOutput(output string, stdout io.Writer, write func(io.Writer) error) error {
+	if output == "" {
+		return write(stdout)
+	}
+	f, err := os.CreateTemp(filepath.Dir(output), ".hue-report-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), output)
 }

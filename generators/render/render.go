@@ -52,6 +52,19 @@ type Krusty struct {
 	FS filesys.FileSystem
 }
 
+// FSRenderer is a Renderer that can read its tree from any file system, such as a git revision
+// held in memory.
+type FSRenderer interface {
+	Renderer
+	WithFS(fs filesys.FileSystem) Renderer
+}
+
+// WithFS is the same strategy reading from fs.
+func (k Krusty) WithFS(fs filesys.FileSystem) Renderer {
+	k.FS = fs
+	return k
+}
+
 // Render builds each overlay (cluster name -> overlay folder relative to root).
 func (k Krusty) Render(ctx context.Context, root string, overlays map[string]string) ([]Result, error) {
 	names := make([]string, 0, len(overlays))

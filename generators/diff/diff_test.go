@@ -1,0 +1,231 @@
+package diff
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/hue-platform/hue-gitops/generators/render"
+)
+
+// tree writes files (path -> content) into a fresh in-memory tree.
+func tree(t *testing.T, name string, files map[string]string) Tree {
+	t.Helper()
+	fs := filesys.MakeFsInMemory()
+	for p, c := range files {
+		require.NoError(t, fs.WriteFile(filepath.Join("/repo", p), []byte(c)))
+	}
+	return Tree{Name: name, FS: fs, Root: "/repo"}
+}
+
+const (
+	kustomization = "resources: [objects.yaml]\n"
+	configMap     = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: hue\ndata:\n  mode: %s\n"
+	service       = "apiVersion: v1\nkind: Service\nmetadata:\n  name: music\n  namespace: hue\nspec:\n  ports:\n  - port: 80\n"
+	job           = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: export\n  namespace: hue\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: x, image: x:1}]\n"
+)
+
+func cm(mode string) string { return strings.Replace(configMap, "%s", mode, 1) }
+
+func baseAndHead(t *testing.T) (Tree, Tree) {
+	base := tree(t, "base", map[string]string{
+		"overlays/same/kustomization.yaml":           kustomization,
+		"overlays/same/objects.yaml":                 cm("a"),
+		"overlays/edited/kustomization.yaml":         kustomization,
+		"overlays/edited/objects.yaml":               cm("a") + "---\n" + service,
+		"overlays/retired/kustomization.yaml":        kustomization,
+		"overlays/retired/objects.yaml":              cm("a"),
+		"overlays/notes/README.md":                   "not an overlay: no kustomization\n",
+		"clusters/school/argocd/apps/set.yaml":       "kind: ApplicationSet\nspec: {a: 1}\n",
+		"clusters/school/argocd/bootstrap/root.yaml": "kind: Application\n",
+		"clusters/school/school-a.yaml":              "kind: HueCluster\n",
+	})
+	head := tree(t, "head", map[string]string{
+		"overlays/same/kustomization.yaml":           kustomization,
+		"overlays/same/objects.yaml":                 cm("a"),
+		"overlays/edited/kustomization.yaml":         kustomization,
+		"overlays/edited/objects.yaml":               cm("b") + "---\n" + job,
+		"overlays/new/kustomization.yaml":            kustomization,
+		"overlays/new/objects.yaml":                  cm("a"),
+		"clusters/school/argocd/apps/set.yaml":       "kind: ApplicationSet\nspec: {a: 2}\n",
+		"clusters/school/argocd/bootstrap/root.yaml": "kind: Application\n",
+		"clusters/school/school-a.yaml":              "kind: HueCluster\nspec: {}\n",
+	})
+	return base, head
+}
+
+func TestCompare(t *testing.T) {
+	base, head := baseAndHead(t)
+	rep, err := Compare(context.Background(), render.Krusty{}, base, head)
+	require.NoError(t, err)
+	require.Equal(t, []string{"edited", "new", "retired"}, rep.Affected())
+	require.Equal(t, 1, rep.Unchanged)
+
+	edited := rep.Clusters[0]
+	require.Equal(t, Changed, edited.Change)
+	require.Equal(t, "overlays/edited", edited.Overlay)
+	changes := map[string]Change{}
+	for _, o := range edited.Objects {
+		changes[o.Ref()] = o.Change
+	}
+	require.Equal(t, map[string]Change{"ConfigMap/hue/settings": Changed, "Job/hue/export": Added, "Service/hue/music": Removed}, changes)
+	for _, o := range edited.Objects {
+		switch o.Change {
+		case Changed:
+			require.Contains(t, o.Diff, "--- a/edited/ConfigMap/hue/settings\n+++ b/edited/ConfigMap/hue/settings\n")
+			require.Contains(t, o.Diff, "-  mode: a\n+  mode: b\n")
+		case Added:
+			require.True(t, strings.HasPrefix(o.Diff, "--- /dev/null\n+++ b/edited/Job/hue/export\n"), o.Diff)
+			require.Equal(t, "batch", o.Group)
+		case Removed:
+			require.True(t, strings.HasPrefix(o.Diff, "--- a/edited/Service/hue/music\n+++ /dev/null\n"), o.Diff)
+			require.NotRegexp(t, `(?m)^\+[^+]`, o.Diff, "a removal adds no line")
+		}
+	}
+
+	require.Equal(t, Added, rep.Clusters[1].Change)
+	require.Equal(t, "overlays/new", rep.Clusters[1].Overlay)
+	require.Equal(t, Removed, rep.Clusters[2].Change)
+	require.Equal(t, "overlays/retired", rep.Clusters[2].Overlay, "a removed cluster keeps its base overlay")
+	require.Len(t, rep.Clusters[2].Objects, 1)
+
+	require.Len(t, rep.ArgoCD, 1, "only the changed Argo CD file, and nothing outside argocd/")
+	require.Equal(t, File{Path: "clusters/school/argocd/apps/set.yaml", Fleet: "school", Change: Changed,
+		Diff: rep.ArgoCD[0].Diff}, rep.ArgoCD[0])
+	require.Contains(t, rep.ArgoCD[0].Diff, "-spec: {a: 1}\n+spec: {a: 2}\n")
+}
+
+func TestCompareIdentical(t *testing.T) {
+	base, _ := baseAndHead(t)
+	rep, err := Compare(context.Background(), render.Krusty{}, base, base)
+	require.NoError(t, err)
+	require.True(t, rep.Empty())
+	require.Equal(t, 3, rep.Unchanged)
+	var out bytes.Buffer
+	require.NoError(t, Write(&out, "markdown", rep))
+	require.Contains(t, out.String(), "no cluster changes")
+	out.Reset()
+	require.NoError(t, Write(&out, "affected", rep))
+	require.Empty(t, out.String())
+}
+
+func TestCompareNamesTheBrokenOverlay(t *testing.T) {
+	base, head := baseAndHead(t)
+	require.NoError(t, head.FS.WriteFile("/repo/overlays/new/kustomization.yaml", []byte("resources: [missing.yaml]\n")))
+	_, err := Compare(context.Background(), render.Krusty{}, base, head)
+	require.ErrorContains(t, err, "head: new: kustomize build overlays/new")
+}
+
+func TestWriteFormats(t *testing.T) {
+	base, head := baseAndHead(t)
+	rep, err := Compare(context.Background(), render.Krusty{}, base, head)
+	require.NoError(t, err)
+
+	var out bytes.Buffer
+	require.NoError(t, Write(&out, "affected", rep))
+	require.Equal(t, "edited\nnew\nretired\n", out.String())
+
+	out.Reset()
+	require.NoError(t, Write(&out, "json", rep))
+	var doc struct {
+		Affected []string `json:"affected"`
+		Clusters []Cluster
+		ArgoCD   []File `json:"argocd"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	require.Equal(t, rep.Affected(), doc.Affected)
+	require.Equal(t, rep.Clusters, doc.Clusters)
+
+	out.Reset()
+	require.NoError(t, Write(&out, "text", rep))
+	text := out.String()
+	require.Contains(t, text, "cluster edited changed (overlays/edited): 1 added, 1 changed, 1 removed\n")
+	require.Contains(t, text, "argocd clusters/school/argocd/apps/set.yaml changed (fleet school)\n")
+	require.Contains(t, text, "3 cluster(s) affected, 1 unchanged, 1 Argo CD file(s) changed\n")
+
+	md := markdown(rep, CommentBudget)
+	require.Contains(t, md, "| edited | changed | 1 | 1 | 1 |")
+	require.Contains(t, md, "<details><summary>edited: 1 added, 1 changed, 1 removed</summary>")
+	require.Contains(t, md, "```diff\n--- a/edited/")
+	require.NotContains(t, md, "left out")
+
+	require.ErrorContains(t, Write(&out, "html", rep), `unknown diff format "html"`)
+}
+
+func TestMarkdownKeepsToTheBudget(t *testing.T) {
+	base, head := baseAndHead(t)
+	rep, err := Compare(context.Background(), render.Krusty{}, base, head)
+	require.NoError(t, err)
+	full := markdown(rep, CommentBudget)
+	table := full[:strings.Index(full, "<details>")]
+	short := markdown(rep, len(table)+10)
+	require.True(t, strings.HasPrefix(short, table), "the summary is always whole")
+	require.NotContains(t, short, "<details>")
+	require.Contains(t, short, "4 diff section(s) left out to fit a comment")
+}
+
+func TestFence(t *testing.T) {
+	require.Equal(t, "```", fence("plain"))
+	require.Equal(t, "````", fence("a ``` b"))
+	require.Equal(t, "``````", fence("`````"))
+}
+
+// commitAll makes a git repository of dir with everything in it committed.
+func commitAll(t *testing.T, dir string) *git.Repository {
+	t.Helper()
+	repo, err := git.PlainInit(dir, false)
+	require.NoError(t, err)
+	wt, err := repo.Worktree()
+	require.NoError(t, err)
+	require.NoError(t, wt.AddGlob("."))
+	_, err = wt.Commit("base", &git.CommitOptions{Author: &object.Signature{Name: "t", Email: "t@example.org", When: time.Unix(0, 0)}})
+	require.NoError(t, err)
+	return repo
+}
+
+func write(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for p, c := range files {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, p), []byte(c), 0o644))
+	}
+}
+
+func TestFromGitReadsTheRevisionNotTheWorkingCopy(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"hue/overlays/a/kustomization.yaml": kustomization,
+		"hue/overlays/a/objects.yaml":       cm("a"),
+		"README.md":                         "outside the hue folder\n",
+	})
+	commitAll(t, dir)
+	// The working copy moves on; the base must not.
+	write(t, dir, map[string]string{"hue/overlays/a/objects.yaml": cm("b")})
+
+	root := filepath.Join(dir, "hue")
+	base, err := FromGit(root, "HEAD")
+	require.NoError(t, err)
+	require.Regexp(t, `^HEAD \([0-9a-f]{12}\)$`, base.Name)
+	require.False(t, base.FS.Exists("/repo/README.md"), "a root inside the repository reads only that folder")
+	rep, err := Compare(context.Background(), render.Krusty{}, base, Dir(root))
+	require.NoError(t, err)
+	require.Equal(t, []string{"a"}, rep.Affected())
+	require.Contains(t, rep.Clusters[0].Objects[0].Diff, "-  mode: a\n+  mode: b\n")
+
+	_, err = FromGit(root, "no-such-branch")
+	require.ErrorContains(t, err, "base revision no-such-branch")
+	_, err = FromGit(root, "")
+	require.ErrorContains(t, err, "base revision origin/main or main", "without --base the defaults are tried and named")
+	_, err = FromGit(t.TempDir(), "HEAD")
+	require.ErrorContains(t, err, "repository does not exist")
+}
