@@ -117,7 +117,7 @@ func TestFleetIsClean(t *testing.T) {
 }
 
 // copyRepo copies the inputs and generated tree of the repository into a temporary folder.
-func copyRepo(t *testing.T) string {
+func copyRepo(t testing.TB) string {
 	t.Helper()
 	dst := t.TempDir()
 	for _, dir := range []string{"base", "components", "overlays", "clusters", "policies"} {

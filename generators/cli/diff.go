@@ -42,7 +42,8 @@ Without --base it tries ` + strings.Join(diff.DefaultBases, ", then ") + `. In C
 					return badInput(err)
 				}
 			}
-			rep, err := diff.Compare(cmd.Context(), render.Krusty{}, from, diff.Dir(root))
+			// One memo for both sides: a cluster whose inputs the change does not touch is built once.
+			rep, err := diff.Compare(cmd.Context(), render.Krusty{Memo: render.NewMemo()}, from, diff.Dir(root))
 			if err != nil {
 				return badInput(err)
 			}

@@ -103,6 +103,12 @@ func TestCompare(t *testing.T) {
 	require.Equal(t, File{Path: "clusters/school/argocd/apps/set.yaml", Fleet: "school", Change: Changed,
 		Diff: rep.ArgoCD[0].Diff}, rep.ArgoCD[0])
 	require.Contains(t, rep.ArgoCD[0].Diff, "-spec: {a: 1}\n+spec: {a: 2}\n")
+
+	memo := render.NewMemo()
+	memoized, err := Compare(context.Background(), render.Krusty{Memo: memo}, base, head)
+	require.NoError(t, err)
+	require.Equal(t, rep, memoized, "the memo changes the cost, not the report")
+	require.Equal(t, 1, memo.Hits(), "only the unchanged cluster is served from the memo")
 }
 
 func TestCompareIdentical(t *testing.T) {

@@ -50,6 +50,8 @@ type Krusty struct {
 	Workers int
 	// FS is where the tree is read from; nil means the disk.
 	FS filesys.FileSystem
+	// Memo, when set, skips the build of an overlay whose inputs it has seen before.
+	Memo *Memo
 }
 
 // FSRenderer is a Renderer that can read its tree from any file system, such as a git revision
@@ -98,7 +100,7 @@ func (k Krusty) Render(ctx context.Context, root string, overlays map[string]str
 				errs[i] = ctx.Err()
 				return
 			}
-			results[i], errs[i] = One(fs, root, name, overlays[name], sources)
+			results[i], errs[i] = k.build(fs, root, name, overlays[name], sources)
 		}()
 	}
 	wg.Wait()

@@ -1,0 +1,260 @@
+package render
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/hue-platform/hue-gitops/generators/check"
+)
+
+// Memo remembers overlay builds by everything they read: each file's content, each existence,
+// directory and path question, with paths relative to the tree's root. A build of the same
+// overlay in another tree (a pull request's head after its base) whose every read answers the
+// same is not run again: kustomize, with no remote resources or plugins, is a function of what
+// it reads. Results served from the memo share their objects with the build that made them, so
+// they are read-only, as every check treats them. Safe for concurrent use.
+type Memo struct {
+	mu      sync.Mutex
+	entries map[string][]*memoEntry
+	hits    int
+}
+
+type memoEntry struct {
+	reads   []read
+	yaml    []byte
+	objects []*unstructured.Unstructured
+}
+
+// read is one question a build asked of the file system and the answer it got.
+type read struct {
+	op, path, answer string
+}
+
+// NewMemo is an empty memo.
+func NewMemo() *Memo { return &Memo{entries: map[string][]*memoEntry{}} }
+
+// Hits tells how many builds the memo saved.
+func (m *Memo) Hits() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.hits
+}
+
+// lookup finds a build of overlay whose reads all answer the same on fs below root.
+func (m *Memo) lookup(fs filesys.FileSystem, root, overlay string) *memoEntry {
+	m.mu.Lock()
+	candidates := append([]*memoEntry(nil), m.entries[overlay]...)
+	m.mu.Unlock()
+	for _, e := range candidates {
+		r := &recorder{fs: fs, root: root}
+		if r.replays(e.reads) {
+			m.mu.Lock()
+			m.hits++
+			m.mu.Unlock()
+			return e
+		}
+	}
+	return nil
+}
+
+func (m *Memo) store(overlay string, e *memoEntry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entries[overlay] = append(m.entries[overlay], e)
+}
+
+// recorder is a read-only view of a file system that writes down every question asked of it.
+// A write makes the build impossible to remember.
+type recorder struct {
+	fs      filesys.FileSystem
+	root    string
+	mu      sync.Mutex
+	reads   []read
+	written bool
+}
+
+var _ filesys.FileSystem = (*recorder)(nil)
+
+// rel expresses a path relative to the tree's root, so two trees at different places compare.
+func (r *recorder) rel(p string) string {
+	if rel, err := filepath.Rel(r.root, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	if abs, err := filepath.Abs(r.root); err == nil {
+		if rel, err := filepath.Rel(abs, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return "!" + p // outside the tree: compared as is
+}
+
+func (r *recorder) note(op, p, answer string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reads = append(r.reads, read{op, r.rel(p), answer})
+}
+
+func (r *recorder) wrote() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.written = true
+}
+
+func digest(b []byte, err error) string {
+	if err != nil {
+		return "error"
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func (r *recorder) rels(ps []string, err error) string {
+	if err != nil {
+		return "error"
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = r.rel(p)
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\x00")
+}
+
+// answer asks fs the question a read recorded, below this recorder's root.
+func (r *recorder) answer(rd read) string {
+	p := rd.path
+	if strings.HasPrefix(p, "!") {
+		p = p[1:]
+	} else {
+		p = filepath.Join(r.root, filepath.FromSlash(p))
+	}
+	switch rd.op {
+	case "read":
+		return digest(r.fs.ReadFile(p))
+	case "exists":
+		return fmt.Sprint(r.fs.Exists(p))
+	case "isdir":
+		return fmt.Sprint(r.fs.IsDir(p))
+	case "readdir":
+		names, err := r.fs.ReadDir(p)
+		if err != nil {
+			return "error"
+		}
+		sort.Strings(names)
+		return strings.Join(names, "\x00")
+	case "glob":
+		return r.rels(r.fs.Glob(p))
+	case "abs":
+		d, f, err := r.fs.CleanedAbs(p)
+		if err != nil {
+			return "error"
+		}
+		return r.rel(string(d)) + "\x00" + f
+	}
+	return "unknown op " + rd.op
+}
+
+func (r *recorder) replays(reads []read) bool {
+	for _, rd := range reads {
+		if r.answer(rd) != rd.answer {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *recorder) ReadFile(p string) ([]byte, error) {
+	b, err := r.fs.ReadFile(p)
+	r.note("read", p, digest(b, err))
+	return b, err
+}
+
+func (r *recorder) Exists(p string) bool {
+	ok := r.fs.Exists(p)
+	r.note("exists", p, fmt.Sprint(ok))
+	return ok
+}
+
+func (r *recorder) IsDir(p string) bool {
+	ok := r.fs.IsDir(p)
+	r.note("isdir", p, fmt.Sprint(ok))
+	return ok
+}
+
+func (r *recorder) ReadDir(p string) ([]string, error) {
+	names, err := r.fs.ReadDir(p)
+	answer := "error"
+	if err == nil {
+		sorted := append([]string(nil), names...)
+		sort.Strings(sorted)
+		answer = strings.Join(sorted, "\x00")
+	}
+	r.note("readdir", p, answer)
+	return names, err
+}
+
+func (r *recorder) Glob(pattern string) ([]string, error) {
+	ms, err := r.fs.Glob(pattern)
+	r.note("glob", pattern, r.rels(ms, err))
+	return ms, err
+}
+
+func (r *recorder) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	d, f, err := r.fs.CleanedAbs(p)
+	answer := "error"
+	if err == nil {
+		answer = r.rel(string(d)) + "\x00" + f
+	}
+	r.note("abs", p, answer)
+	return d, f, err
+}
+
+// Open and Walk read whole files or trees in ways the memo does not follow; kustomize's build
+// does not use them, and if it ever does the build is simply not remembered.
+func (r *recorder) Open(p string) (filesys.File, error) { r.wrote(); return r.fs.Open(p) }
+
+func (r *recorder) Walk(p string, fn filepath.WalkFunc) error { r.wrote(); return r.fs.Walk(p, fn) }
+
+func (r *recorder) Create(p string) (filesys.File, error) { r.wrote(); return r.fs.Create(p) }
+
+func (r *recorder) Mkdir(p string) error { r.wrote(); return r.fs.Mkdir(p) }
+
+func (r *recorder) MkdirAll(p string) error { r.wrote(); return r.fs.MkdirAll(p) }
+
+func (r *recorder) RemoveAll(p string) error { r.wrote(); return r.fs.RemoveAll(p) }
+
+func (r *recorder) WriteFile(p string, data []byte) error { r.wrote(); return r.fs.WriteFile(p, data) }
+
+
+// build is One, through the memo when there is one.
+func (k Krusty) build(fs filesys.FileSystem, root, cluster, overlay string, sources Sources) (Result, error) {
+	if k.Memo == nil {
+		return One(fs, root, cluster, overlay, sources)
+	}
+	if e := k.Memo.lookup(fs, root, overlay); e != nil {
+		res := Result{Cluster: cluster, Overlay: overlay, YAML: e.yaml}
+		for _, u := range e.objects {
+			res.Objects = append(res.Objects, check.Object{Unstructured: u, Source: sources.Lookup(u, overlay)})
+		}
+		return res, nil
+	}
+	rec := &recorder{fs: fs, root: root}
+	res, err := One(rec, root, cluster, overlay, sources)
+	if err != nil || rec.written {
+		return res, err
+	}
+	e := &memoEntry{reads: rec.reads, yaml: res.YAML}
+	for _, o := range res.Objects {
+		e.objects = append(e.objects, o.Unstructured)
+	}
+	k.Memo.store(overlay, e)
+	return res, nil
+}
