@@ -233,7 +233,6 @@ func (r *recorder) RemoveAll(p string) error { r.wrote(); return r.fs.RemoveAll(
 
 func (r *recorder) WriteFile(p string, data []byte) error { r.wrote(); return r.fs.WriteFile(p, data) }
 
-
 // build is One, through the memo when there is one.
 func (k Krusty) build(fs filesys.FileSystem, root, cluster, overlay string, sources Sources) (Result, error) {
 	if k.Memo == nil {
