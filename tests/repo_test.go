@@ -94,7 +94,7 @@ func TestGeneratedTreeIsCurrent(t *testing.T) {
 	}
 }
 
-// The repository's own fleet passes every check.
+// The repository's own fleet passes every check with no finding at all.
 func TestFleetIsClean(t *testing.T) {
 	specs, err := pipeline.Load(root, true)
 	require.NoError(t, err)
@@ -102,18 +102,18 @@ func TestFleetIsClean(t *testing.T) {
 	clusters := pipeline.Clusters(specs.Inventory, results)
 	ck, err := pipeline.NewChecker(root)
 	require.NoError(t, err)
+	ck.WholeFleet = true
 	found, err := ck.Check(context.Background(), clusters)
 	require.NoError(t, err)
 	argo, err := pipeline.CheckArgoCD(root, specs.Inventory, clusters)
 	require.NoError(t, err)
 	found = append(found, argo...)
-	var errs []string
+	// Not a warning either: what the fleet may not meet yet is a reviewed, expiring waiver.
+	var all []string
 	for _, f := range found {
-		if f.Severity == check.SeverityError {
-			errs = append(errs, f.String())
-		}
+		all = append(all, f.String())
 	}
-	require.Empty(t, errs)
+	require.Empty(t, all)
 }
 
 // copyRepo copies the inputs and generated tree of the repository into a temporary folder.

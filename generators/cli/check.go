@@ -44,6 +44,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 			if err != nil {
 				return badInput(err)
 			}
+			checker.WholeFleet = manifests == "" && len(args) == 0
 			var clusters []*check.Cluster
 			if manifests != "" {
 				spec := specs.Inventory.Cluster(clusterName)
@@ -87,6 +88,9 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 			}
 			if summary {
 				printSummary(cmd.ErrOrStderr(), clusters, found)
+			}
+			if checker.Waived > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d finding(s) waived by %s\n", checker.Waived, pipeline.WaiversFile)
 			}
 			if n := check.Errors(found); n > 0 {
 				return findings("%d finding(s) in %d cluster(s)", n, len(clusters))

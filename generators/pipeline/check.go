@@ -32,6 +32,11 @@ type Checker struct {
 	Waivers policy.Waivers
 	// Now decides which waivers have expired.
 	Now time.Time
+	// WholeFleet says every cluster of the inventory is checked, so that a waiver for any
+	// cluster that matches nothing is stale.
+	WholeFleet bool
+	// Waived counts the findings the waivers removed in the last Check.
+	Waived int
 }
 
 // NewChecker compiles the policies below root once and reads the waivers.
@@ -83,7 +88,7 @@ func (ck *Checker) Check(ctx context.Context, clusters []*check.Cluster) ([]chec
 	for i, c := range clusters {
 		names[i] = c.Spec.Name
 	}
-	out = ck.Waivers.Apply(out, names, ck.Now)
+	out, ck.Waived = ck.Waivers.Apply(out, names, ck.WholeFleet, ck.Now)
 	check.Sort(out)
 	return out, nil
 }

@@ -102,27 +102,30 @@ func (w Waiver) Covers(f check.Finding) bool {
 }
 
 // Apply removes the findings that valid waivers cover. An expired waiver covers nothing and is
-// an error finding itself; so is a waiver that covers no finding of the clusters checked (a
-// waiver for a cluster not in clusters is left alone, so checking one cluster stays quiet).
-// now is passed in so that tests are deterministic.
-func (ws Waivers) Apply(findings []check.Finding, clusters []string, now time.Time) []check.Finding {
+// an error finding itself; so is a waiver that covers no finding: one naming a cluster when that
+// cluster was checked, one for any cluster only when the whole fleet was (wholeFleet), so
+// checking a few clusters or one rendered file stays quiet about waivers it cannot judge.
+// now is passed in so that tests are deterministic. waived counts the findings removed.
+func (ws Waivers) Apply(findings []check.Finding, clusters []string, wholeFleet bool, now time.Time) (out []check.Finding, waived int) {
 	used := make([]bool, len(ws))
-	out := make([]check.Finding, 0, len(findings))
+	out = make([]check.Finding, 0, len(findings))
 	for _, f := range findings {
-		waived := false
+		covered := false
 		for i, w := range ws {
 			if !w.Expired(now) && w.Covers(f) {
-				used[i], waived = true, true
+				used[i], covered = true, true
 			}
 		}
-		if !waived {
+		if covered {
+			waived++
+		} else {
 			out = append(out, f)
 		}
 	}
 	for i, w := range ws {
-		in := false
+		in := wildcard(w.Cluster) && wholeFleet
 		for _, c := range clusters {
-			in = in || matches(w.Cluster, c)
+			in = in || (!wildcard(w.Cluster) && w.Cluster == c)
 		}
 		switch {
 		case w.Expired(now):
@@ -132,7 +135,7 @@ func (ws Waivers) Apply(findings []check.Finding, clusters []string, now time.Ti
 		}
 	}
 	check.Sort(out)
-	return out
+	return out, waived
 }
 
 func (w Waiver) selector() string {

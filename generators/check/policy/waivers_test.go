@@ -49,7 +49,8 @@ func TestApplyWaivers(t *testing.T) {
 	findings := []check.Finding{f("HUE-004", "music"), f("HUE-010", "learner"), f("HUE-001", "music")}
 	// 2026-03-31 is the last day of the first waiver; the second expired in January.
 	now := time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)
-	got := ws.Apply(findings, []string{"prod-a"}, now)
+	got, waived := ws.Apply(findings, []string{"prod-a"}, false, now)
+	require.Equal(t, 1, waived, "only music's HUE-004 is waived")
 
 	var ids []string
 	for _, g := range got {
@@ -63,8 +64,28 @@ func TestApplyWaivers(t *testing.T) {
 	}, ids, "prod-b's waiver is not judged when prod-b is not checked")
 
 	// a day later the first waiver has expired as well
-	got = ws.Apply(findings, []string{"prod-a"}, now.Add(2*time.Hour))
+	got, _ = ws.Apply(findings, []string{"prod-a"}, false, now.Add(2*time.Hour))
 	require.Contains(t, checks(got), "HUE-004")
+}
+
+// A waiver for any cluster is judged stale only when the whole fleet was checked: checking a
+// few clusters, or one rendered file, cannot tell.
+func TestWildcardWaiverIsStaleOnlyOnTheWholeFleet(t *testing.T) {
+	ws, err := ParseWaivers("policies/waivers.yaml", []byte(`
+- {policy: HUE-004, cluster: "*", kind: CronJob, owner: release, reason: digests at promotion, expires: 2026-12-31}
+- {policy: HUE-004, kind: Deployment, owner: release, reason: digests at promotion, expires: 2026-12-31}
+`))
+	require.NoError(t, err)
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	deployment := check.Finding{Check: "HUE-004", Severity: check.SeverityWarning, Cluster: "prod-a", Kind: "Deployment", Namespace: "hue", Name: "music", Message: "m"}
+
+	got, waived := ws.Apply([]check.Finding{deployment}, []string{"prod-a"}, false, now)
+	require.Empty(t, got)
+	require.Equal(t, 1, waived)
+	got, _ = ws.Apply([]check.Finding{deployment}, []string{"prod-a", "prod-b"}, true, now)
+	require.Len(t, got, 1)
+	require.Equal(t, "waiver HUE-004 [0].policy", got[0].Check+" "+got[0].Name+" "+got[0].Field)
+	require.Contains(t, got[0].Message, "cluster *, CronJob/*/* matches no finding")
 }
 
 func checks(fs []check.Finding) []string {
