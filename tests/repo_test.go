@@ -19,7 +19,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/cli"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"

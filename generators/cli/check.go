@@ -14,11 +14,10 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
-	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
 func newCheck() *cobra.Command {
-	var root, format, output, manifests, clusterName string
+	var root, format, output, manifests, clusterName, cache string
 	var summary bool
 	c := &cobra.Command{
 		Use:   "check [CLUSTER...]",
@@ -61,7 +60,11 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				if err != nil {
 					return badInput(err)
 				}
-				results, err := pipeline.Render(cmd.Context(), render.Krusty{}, root, selected)
+				r, err := renderer(cache)
+				if err != nil {
+					return badInput(err)
+				}
+				results, err := pipeline.Render(cmd.Context(), r, root, selected)
 				if err != nil {
 					return badInput(err)
 				}
@@ -99,6 +102,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 		},
 	}
 	c.Flags().StringVar(&root, "root", ".", "repository root")
+	cacheFlag(c, &cache)
 	c.Flags().StringVar(&format, "format", "text", "output format: text, json, sarif, junit or markdown")
 	c.Flags().StringVarP(&output, "output", "o", "", "write the report to this file (atomically) instead of stdout")
 	c.Flags().StringVar(&manifests, "manifests", "", "check this rendered YAML file (or folder) instead of rendering overlays")

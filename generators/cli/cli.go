@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/fn/framework/command"
 
 	"github.com/hue-platform/hue-gitops/generators/fn"
+	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
 // Exit codes every subcommand keeps.
@@ -103,4 +104,22 @@ func writeOutput(output string, stdout io.Writer, write func(io.Writer) error) e
 		return err
 	}
 	return os.Rename(f.Name(), output)
+}
+
+// cacheFlag adds --cache to a command that renders.
+func cacheFlag(c *cobra.Command, dir *string) {
+	c.Flags().StringVar(dir, "cache", "", "keep overlay builds in this folder and reuse those whose every input is unchanged")
+}
+
+// renderer is the render strategy: kustomize's build of each overlay, remembered in memory
+// (and in the cache folder, when given) so an unchanged overlay is built once.
+func renderer(cache string) (render.Krusty, error) {
+	if cache == "" {
+		return render.Krusty{Memo: render.NewMemo()}, nil
+	}
+	m, err := render.OpenMemo(cache)
+	if err != nil {
+		return render.Krusty{}, fmt.Errorf("--cache %s: %w", cache, err)
+	}
+	return render.Krusty{Memo: m}, nil
 }

@@ -9,11 +9,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hue-platform/hue-gitops/generators/diff"
-	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
 func newDiff() *cobra.Command {
-	var root, base, baseDir, format, output string
+	var root, base, baseDir, format, output, cache string
 	var exitCode bool
 	c := &cobra.Command{
 		Use:   "diff",
@@ -43,7 +42,11 @@ Without --base it tries ` + strings.Join(diff.DefaultBases, ", then ") + `. In C
 				}
 			}
 			// One memo for both sides: a cluster whose inputs the change does not touch is built once.
-			rep, err := diff.Compare(cmd.Context(), render.Krusty{Memo: render.NewMemo()}, from, diff.Dir(root))
+			r, err := renderer(cache)
+			if err != nil {
+				return badInput(err)
+			}
+			rep, err := diff.Compare(cmd.Context(), r, from, diff.Dir(root))
 			if err != nil {
 				return badInput(err)
 			}
@@ -57,6 +60,7 @@ Without --base it tries ` + strings.Join(diff.DefaultBases, ", then ") + `. In C
 		},
 	}
 	c.Flags().StringVar(&root, "root", ".", "repository root: the head side, and the repository the base revision is read from")
+	cacheFlag(c, &cache)
 	c.Flags().StringVar(&base, "base", "", "git revision to compare against (branch, tag, commit)")
 	c.Flags().StringVar(&baseDir, "base-dir", "", "compare against this folder (a checkout of the base) instead of a git revision")
 	c.Flags().StringVar(&format, "format", "text", "output format: "+strings.Join(diff.Formats, ", "))

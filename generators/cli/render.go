@@ -8,11 +8,10 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
-	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
 func newRender() *cobra.Command {
-	var root, out string
+	var root, out, cache string
 	c := &cobra.Command{
 		Use:   "render [CLUSTER...]",
 		Short: "Build every cluster's overlay in process (kustomize krusty) into one file per cluster",
@@ -27,7 +26,11 @@ and writes <out>/<cluster>.yaml atomically: exactly what 'kustomize build overla
 			if err != nil {
 				return badInput(err)
 			}
-			results, err := pipeline.Render(cmd.Context(), render.Krusty{}, root, clusters)
+			r, err := renderer(cache)
+			if err != nil {
+				return badInput(err)
+			}
+			results, err := pipeline.Render(cmd.Context(), r, root, clusters)
 			if err != nil {
 				return badInput(err)
 			}
@@ -48,6 +51,7 @@ and writes <out>/<cluster>.yaml atomically: exactly what 'kustomize build overla
 		},
 	}
 	c.Flags().StringVar(&root, "root", ".", "repository root")
+	cacheFlag(c, &cache)
 	c.Flags().StringVar(&out, "out", "out/rendered", "folder for the rendered <cluster>.yaml files")
 	return c
 }

@@ -25,6 +25,10 @@ type Memo struct {
 	mu      sync.Mutex
 	entries map[string][]*memoEntry
 	hits    int
+	// dir, when set, keeps the memo across runs (see OpenMemo); loaded marks the overlays
+	// whose cache file was read.
+	dir    string
+	loaded map[string]bool
 }
 
 type memoEntry struct {
@@ -51,16 +55,25 @@ func (m *Memo) Hits() int {
 // lookup finds a build of overlay whose reads all answer the same on fs below root.
 func (m *Memo) lookup(fs filesys.FileSystem, root, overlay string) *memoEntry {
 	m.mu.Lock()
+	m.load(overlay)
 	candidates := append([]*memoEntry(nil), m.entries[overlay]...)
 	m.mu.Unlock()
 	for _, e := range candidates {
 		r := &recorder{fs: fs, root: root}
-		if r.replays(e.reads) {
-			m.mu.Lock()
-			m.hits++
-			m.mu.Unlock()
-			return e
+		if !r.replays(e.reads) {
+			continue
 		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if e.objects == nil { // read from disk: decode once
+			objs, err := decodeObjects(e.yaml)
+			if err != nil {
+				return nil
+			}
+			e.objects = objs
+		}
+		m.hits++
+		return e
 	}
 	return nil
 }
@@ -69,6 +82,7 @@ func (m *Memo) store(overlay string, e *memoEntry) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.entries[overlay] = append(m.entries[overlay], e)
+	m.save(overlay, e)
 }
 
 // recorder is a read-only view of a file system that writes down every question asked of it.

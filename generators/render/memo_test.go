@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -112,4 +113,53 @@ func TestMemoComparesTreesAtDifferentRoots(t *testing.T) {
 	got := renderWith(t, Krusty{Memo: memo}, dir)
 	require.Equal(t, 2, memo.Hits())
 	require.Equal(t, renderWith(t, Krusty{}, dir), got)
+}
+
+// A memo kept on disk serves the next run's builds, with the same YAML and the same objects a
+// fresh build gives; a damaged file or one from another kustomize is rebuilt, never trusted.
+func TestMemoOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	fs := memTree(t, memoTree)
+	first, err := OpenMemo(dir)
+	require.NoError(t, err)
+	renderWith(t, Krusty{FS: fs, Memo: first}, "/repo")
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	require.NoError(t, err)
+	require.Len(t, files, 2, "one cache file per overlay")
+
+	fresh, err := Krusty{FS: fs}.Render(context.Background(), "/repo", memoOverlays)
+	require.NoError(t, err)
+	second, err := OpenMemo(dir)
+	require.NoError(t, err)
+	served, err := Krusty{FS: fs, Memo: second}.Render(context.Background(), "/repo", memoOverlays)
+	require.NoError(t, err)
+	require.Equal(t, 2, second.Hits())
+	require.Equal(t, fresh, served, "objects decoded from the cache equal krusty's own")
+
+	// A change to the component reaches one overlay only.
+	changed := memTree(t, with(memoTree, "components/ha/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonLabels:\n  ha: \"no\"\n"))
+	third, err := OpenMemo(dir)
+	require.NoError(t, err)
+	renderWith(t, Krusty{FS: changed, Memo: third}, "/repo")
+	require.Equal(t, 1, third.Hits())
+
+	// Damage one file and mark the other as another kustomize's.
+	var d diskEntry
+	b, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &d))
+	d.Kustomize = "v0.0.1"
+	b, err = json.Marshal(d)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(files[0], b, 0o644))
+	require.NoError(t, os.WriteFile(files[1], []byte("{not json"), 0o644))
+	fourth, err := OpenMemo(dir)
+	require.NoError(t, err)
+	got := renderWith(t, Krusty{FS: changed, Memo: fourth}, "/repo")
+	require.Zero(t, fourth.Hits())
+	require.Equal(t, renderWith(t, Krusty{FS: changed}, "/repo"), got)
+	fifth, err := OpenMemo(dir)
+	require.NoError(t, err)
+	renderWith(t, Krusty{FS: changed, Memo: fifth}, "/repo")
+	require.Equal(t, 2, fifth.Hits(), "the rebuilt entries replaced the bad files")
 }
