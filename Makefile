@@ -3,14 +3,16 @@ export GOTOOLCHAIN := go1.27.3
 GO       ?= go
 HUE      := bin/hue
 KUSTOMIZE := bin/kustomize
+# Overlay builds are remembered here and reused while every file they read is unchanged.
+CACHE    := out/.cache/render
 CONFTEST := bin/conftest
 
 .PHONY: all build generate render check diff golden test bench lint tools
 
 all: build
 	$(HUE) generate
-	$(HUE) render --out out/rendered
-	$(HUE) check --summary
+	$(HUE) render --cache $(CACHE) --out out/rendered
+	$(HUE) check --cache $(CACHE) --summary
 
 build:
 	$(GO) build -o $(HUE) ./generators/cmd/hue
@@ -22,10 +24,10 @@ generate: build
 	$(HUE) generate
 
 render: build
-	$(HUE) render --out out/rendered
+	$(HUE) render --cache $(CACHE) --out out/rendered
 
 check: build
-	$(HUE) check --summary
+	$(HUE) check --cache $(CACHE) --summary
 
 # What the working tree changes against BASE (a git revision; empty tries origin/main, then main).
 BASE ?=
