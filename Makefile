@@ -10,7 +10,7 @@ CONFTEST := bin/conftest
 .PHONY: all build generate render check diff golden test bench lint tools
 
 all: build
-	$(HUE) generate
+	$(HUE) generate --cache $(CACHE)
 	$(HUE) render --cache $(CACHE) --out out/rendered
 	$(HUE) check --cache $(CACHE) --summary
 
@@ -21,7 +21,7 @@ tools:
 	$(GO) build -o $(KUSTOMIZE) sigs.k8s.io/kustomize/kustomize/v5
 
 generate: build
-	$(HUE) generate
+	$(HUE) generate --cache $(CACHE)
 
 render: build
 	$(HUE) render --cache $(CACHE) --out out/rendered

@@ -10,7 +10,7 @@ import (
 )
 
 func newGenerate() *cobra.Command {
-	var root string
+	var root, cache string
 	var check bool
 	c := &cobra.Command{
 		Use:   "generate",
@@ -20,7 +20,11 @@ every file together, exit 2, nothing written) and writes the generated kustomize
 With --check it writes nothing and exits 1 listing every file that differs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			files, err := pipeline.Generate(cmd.Context(), root)
+			r, err := renderer(cache)
+			if err != nil {
+				return badInput(err)
+			}
+			files, err := pipeline.Generate(cmd.Context(), root, r.Memo)
 			if err != nil {
 				return badInput(err)
 			}
@@ -55,6 +59,7 @@ With --check it writes nothing and exits 1 listing every file that differs.`,
 		},
 	}
 	c.Flags().StringVar(&root, "root", ".", "repository root")
+	cacheFlag(c, &cache)
 	c.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 if the committed tree differs from what generate writes")
 	return c
 }

@@ -61,7 +61,8 @@ func GenerateBases(s *Specs) (fileset.Files, error) {
 }
 
 // Generate runs every generator over the specs below root and returns the whole generated tree.
-func Generate(ctx context.Context, root string) (fileset.Files, error) {
+// memo, when not nil, remembers the in-memory renders it makes (see render.Memo).
+func Generate(ctx context.Context, root string, memo *render.Memo) (fileset.Files, error) {
 	s, err := Load(root, true)
 	if err != nil {
 		return nil, err
@@ -83,7 +84,7 @@ func Generate(ctx context.Context, root string) (fileset.Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	results, err := Render(ctx, render.Krusty{FS: fs}, memRoot, s.Inventory.Clusters)
+	results, err := Render(ctx, render.Krusty{FS: fs, Memo: memo}, memRoot, s.Inventory.Clusters)
 	if err != nil {
 		return nil, err
 	}
