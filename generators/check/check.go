@@ -33,6 +33,9 @@ type Finding struct {
 	Message string `json:"message"`
 	// Source is the repository file the object came from (a base, component or overlay file).
 	Source string `json:"source,omitempty"`
+	// Related is another file the fix may belong in: for a workload that does not fit, the
+	// cluster spec that declares the node pools.
+	Related string `json:"related,omitempty"`
 }
 
 func (f Finding) String() string {
@@ -44,8 +47,11 @@ func (f Finding) String() string {
 		obj += "/" + f.Name
 	}
 	loc := f.Cluster
-	if f.Source != "" {
-		loc += " (" + f.Source + ")"
+	switch {
+	case f.Source != "" && f.Related != "":
+		loc += " (" + f.Source + ", " + f.Related + ")"
+	case f.Source != "" || f.Related != "":
+		loc += " (" + f.Source + f.Related + ")"
 	}
 	fld := ""
 	if f.Field != "" {
@@ -74,6 +80,8 @@ type Cluster struct {
 	Objects []Object
 	// Overlay is the overlay folder, relative to the repository root.
 	Overlay string
+	// SpecFile is the HueCluster spec file, relative to the repository root, when known.
+	SpecFile string
 }
 
 // Finding starts a finding located at an object.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/policy"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
@@ -54,7 +55,8 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				if err != nil {
 					return badInput(err)
 				}
-				clusters = []*check.Cluster{{Spec: spec, Objects: objs, Overlay: filepath.ToSlash(manifests)}}
+				clusters = []*check.Cluster{{Spec: spec, Objects: objs, Overlay: filepath.ToSlash(manifests),
+					SpecFile: specs.Inventory.Files[v1alpha1.KindCluster+"/"+clusterName]}}
 			} else {
 				selected, err := pipeline.Select(specs.Inventory, args)
 				if err != nil {

@@ -46,7 +46,8 @@ func Render(ctx context.Context, r render.Renderer, root string, clusters []*v1a
 func Clusters(inv *v1alpha1.Inventory, results []render.Result) []*check.Cluster {
 	out := make([]*check.Cluster, 0, len(results))
 	for _, r := range results {
-		out = append(out, &check.Cluster{Spec: inv.Cluster(r.Cluster), Objects: r.Objects, Overlay: r.Overlay})
+		out = append(out, &check.Cluster{Spec: inv.Cluster(r.Cluster), Objects: r.Objects, Overlay: r.Overlay,
+			SpecFile: inv.Files[v1alpha1.KindCluster+"/"+r.Cluster]})
 	}
 	return out
 }

@@ -160,16 +160,34 @@ func writeSARIF(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters
 			msg = fmt.Sprintf("%s %s: %s", object(f), f.Field, f.Message)
 		}
 		sum := sha256.Sum256([]byte(strings.Join([]string{f.Check, f.Cluster, object(f), f.Field}, "\x00")))
-		run.AddResult(sarif.NewResult().WithRuleID(f.Check).WithRuleIndex(index[f.Check]).WithLevel(string(f.Severity)).
+		res := sarif.NewResult().WithRuleID(f.Check).WithRuleIndex(index[f.Check]).WithLevel(string(f.Severity)).
 			WithMessage(sarif.NewTextMessage(fmt.Sprintf("[%s] %s", f.Cluster, msg))).
 			WithLocations([]*sarif.Location{loc}).
-			WithPartialFingerprints(map[string]string{"hueFinding/v1": hex.EncodeToString(sum[:16])}))
+			WithPartialFingerprints(map[string]string{"hueFinding/v1": hex.EncodeToString(sum[:16])})
+		if f.Related != "" {
+			rel := sarif.NewLocation().WithID(0).
+				WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewArtifactLocation().WithURI(f.Related))).
+				WithMessage(sarif.NewTextMessage("the fix may belong here instead"))
+			res.WithRelatedLocations([]*sarif.Location{rel})
+		}
+		run.AddResult(res)
 	}
 	if err := sarif.NewReport().AddRun(run).PrettyWrite(w); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// files names the file a finding came from and the related one, if any.
+func files(f check.Finding) string {
+	if f.Related == "" {
+		return f.Source
+	}
+	if f.Source == "" {
+		return f.Related
+	}
+	return f.Source + ", " + f.Related
 }
 
 func kustomization(overlay string) string {
@@ -254,7 +272,7 @@ func writeJUnit(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters
 				if f.Check != id {
 					continue
 				}
-				text := fmt.Sprintf("%s %s: %s\nsource: %s", object(f), f.Field, f.Message, f.Source)
+				text := fmt.Sprintf("%s %s: %s\nsource: %s", object(f), f.Field, f.Message, files(f))
 				if f.Severity == check.SeverityError {
 					tc.Failures = append(tc.Failures, junitFailure{Message: object(f) + ": " + f.Message, Type: id, Text: text})
 				} else {
@@ -320,7 +338,7 @@ func writeMarkdown(w io.Writer, fs []check.Finding, rules map[string]Rule, clust
 			if f.Severity == check.SeverityWarning {
 				icon = "⚠️"
 			}
-			fmt.Fprintf(&b, "| %s | %s | `%s` | `%s` | %s | %s |\n", icon, cell(f.Check), cell(object(f)), cell(f.Field), cell(f.Message), cell(f.Source))
+			fmt.Fprintf(&b, "| %s | %s | `%s` | `%s` | %s | %s |\n", icon, cell(f.Check), cell(object(f)), cell(f.Field), cell(f.Message), cell(files(f)))
 		}
 	}
 	var used []string

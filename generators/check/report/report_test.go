@@ -29,6 +29,8 @@ var (
 		{Check: "HUE-004", Severity: check.SeverityWarning, Cluster: "prod-a", Kind: "Deployment", Namespace: "hue", Name: "music",
 			Field: "spec.template.spec.containers[0].image", Message: "not pinned <by> digest & more", Source: "base/music/deployment.yaml"},
 		{Check: "schema", Severity: check.SeverityError, Cluster: "school-1", Kind: "Namespace", Name: "hue", Message: "unknown field"},
+		{Check: "scheduling", Severity: check.SeverityError, Cluster: "school-1", Kind: "Deployment", Namespace: "hue", Name: "learner",
+			Field: "spec.template.spec", Message: "no pool fits", Source: "base/learner/deployment.yaml", Related: "clusters/school/school-1.yaml"},
 	}
 )
 
@@ -80,6 +82,10 @@ func TestSARIF(t *testing.T) {
 			require.Equal(t, "overlays/school-1/kustomization.yaml", loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"],
 				"a finding without a source file points at its cluster's overlay")
 		}
+		if m["ruleId"] == "scheduling" {
+			related := m["relatedLocations"].([]any)[0].(map[string]any)
+			require.Equal(t, "clusters/school/school-1.yaml", related["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"])
+		}
 		fingerprints[m["partialFingerprints"].(map[string]any)["hueFinding/v1"].(string)] = true
 	}
 	require.Len(t, fingerprints, len(findings), "every finding has its own fingerprint")
@@ -106,10 +112,10 @@ func TestJUnit(t *testing.T) {
 	}
 	require.NoError(t, xml.Unmarshal(out, &doc))
 	require.Len(t, doc.Suites, 2)
-	require.Equal(t, 2, doc.Failures, "errors fail, the warning does not")
+	require.Equal(t, 3, doc.Failures, "errors fail, the warning does not")
 	total, failures := 0, 0
 	for _, s := range doc.Suites {
-		require.Len(t, s.Cases, 4, "one testcase per rule and check id")
+		require.Len(t, s.Cases, 5, "one testcase per rule and check id")
 		total += s.Tests
 		n := 0
 		for _, c := range s.Cases {
@@ -130,7 +136,8 @@ func TestMarkdown(t *testing.T) {
 	require.Contains(t, md, "## Hue policy check failed")
 	require.Contains(t, md, "| fleet | cluster | objects | errors | warnings |")
 	require.Contains(t, md, "| enterprise | prod-a | 120 | 1 | 1 |")
-	require.Contains(t, md, "| school | school-1 | 40 | 1 | 0 |")
+	require.Contains(t, md, "| school | school-1 | 40 | 2 | 0 |")
+	require.Contains(t, md, "| no pool fits | base/learner/deployment.yaml, clusters/school/school-1.yaml |", "the related file is named")
 	require.Contains(t, md, "### prod-a")
 	require.Contains(t, md, `Pin \| by digest.`)
 	require.Contains(t, md, "not pinned &lt;by&gt; digest")
@@ -138,13 +145,16 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestTextAndJSON(t *testing.T) {
-	require.Contains(t, string(write(t, "text")), "2 clusters checked: 2 errors, 1 warnings")
+	text := string(write(t, "text"))
+	require.Contains(t, text, "2 clusters checked: 3 errors, 1 warnings")
+	require.Contains(t, text, "error: school-1 (base/learner/deployment.yaml, clusters/school/school-1.yaml) [scheduling]")
 	var doc struct {
 		Findings []check.Finding `json:"findings"`
 		Errors   int             `json:"errors"`
 	}
 	require.NoError(t, json.Unmarshal(write(t, "json"), &doc))
-	require.Len(t, doc.Findings, 3)
-	require.Equal(t, 2, doc.Errors)
+	require.Len(t, doc.Findings, len(findings))
+	require.Equal(t, 3, doc.Errors)
+	require.Equal(t, "clusters/school/school-1.yaml", doc.Findings[2].Related)
 	require.Error(t, Write(&bytes.Buffer{}, "html", nil, nil, nil))
 }

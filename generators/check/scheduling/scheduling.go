@@ -65,6 +65,9 @@ func Check(c *check.Cluster) []check.Finding {
 	if f, ok := capacity(c, pools, wls); ok {
 		out = append(out, f)
 	}
+	for i := range out {
+		out[i].Related = c.SpecFile // the pools are declared there: the fix may be a pool
+	}
 	check.Sort(out)
 	return out
 }

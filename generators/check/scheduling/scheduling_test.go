@@ -71,7 +71,7 @@ func cluster(t *testing.T, docs string) *check.Cluster {
 	hc := &v1alpha1.HueCluster{}
 	hc.Name = "c1"
 	hc.Spec.NodePools = pools(t)
-	return &check.Cluster{Spec: hc, Objects: parse(t, docs), Overlay: "overlays/c1"}
+	return &check.Cluster{Spec: hc, Objects: parse(t, docs), Overlay: "overlays/c1", SpecFile: "clusters/f/c1.yaml"}
 }
 
 type want struct {
@@ -92,6 +92,7 @@ func assertFindings(t *testing.T, got []check.Finding, wants []want) {
 		assert.Equal(t, ID, f.Check)
 		assert.Equal(t, "c1", f.Cluster)
 		assert.Equal(t, "fixture.yaml", f.Source)
+		assert.Equal(t, "clusters/f/c1.yaml", f.Related, "the cluster spec that declares the pools")
 		assert.Equal(t, w.sev, f.Severity, "finding %d: %v", i, f)
 		assert.Equal(t, w.kind, f.Kind, "finding %d: %v", i, f)
 		assert.Equal(t, w.name, f.Name, "finding %d: %v", i, f)
