@@ -1,0 +1,162 @@
+package tests
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// mutation breaks one policy in a cluster's rendered manifests. edit returns the nodes to
+// write; want is the finding line `hue check` must print: [policy] Kind/namespace/name: field.
+type mutation struct {
+	policy, ref, field string
+	edit               func(t *testing.T, nodes []*yaml.RNode) []*yaml.RNode
+}
+
+// find returns the first object of kind (and name, when given).
+func find(t *testing.T, nodes []*yaml.RNode, kind, namespace, name string) *yaml.RNode {
+	t.Helper()
+	for _, n := range nodes {
+		if n.GetKind() == kind && (namespace == "" || n.GetNamespace() == namespace) && (name == "" || n.GetName() == name) {
+			return n
+		}
+	}
+	t.Fatalf("no %s %s/%s in the rendered cluster", kind, namespace, name)
+	return nil
+}
+
+func without(nodes []*yaml.RNode, drop *yaml.RNode) []*yaml.RNode {
+	var out []*yaml.RNode
+	for _, n := range nodes {
+		if n != drop {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// set applies kyaml filters to one object and fails the test on error.
+func set(t *testing.T, n *yaml.RNode, filters ...yaml.Filter) {
+	t.Helper()
+	require.NoError(t, n.PipeE(filters...))
+}
+
+func container(fields ...string) []yaml.Filter {
+	path := append([]string{"spec", "template", "spec", "containers", "[name=music]"}, fields...)
+	return []yaml.Filter{yaml.LookupCreate(yaml.MappingNode, path...)}
+}
+
+func field(name, value string) yaml.Filter { return yaml.SetField(name, yaml.MustParse(value)) }
+
+const musicContainer = "spec.template.spec.containers[0]"
+
+var mutations = []mutation{
+	{"HUE-001", "Deployment/hue/music", musicContainer + ".resources.limits.memory", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), append(container("resources", "limits"), yaml.Clear("memory"))...)
+		return ns
+	}},
+	{"HUE-003", "Deployment/hue/music", musicContainer + ".image", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), append(container(), field("image", "registry.hue.dev/hue/music:latest"))...)
+		return ns
+	}},
+	{"HUE-005", "Deployment/hue/music", musicContainer + ".image", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), append(container(), field("image", "docker.io/library/music:2.0.1"))...)
+		return ns
+	}},
+	{"HUE-006", "Deployment/hue/music", musicContainer + ".securityContext.runAsNonRoot", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), append(container("securityContext"), field("runAsNonRoot", "false"))...)
+		return ns
+	}},
+	{"HUE-007", "Deployment/hue/music", musicContainer + ".securityContext.allowPrivilegeEscalation", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), append(container("securityContext"), field("allowPrivilegeEscalation", "true"))...)
+		return ns
+	}},
+	{"HUE-008", "Deployment/hue/music", musicContainer + ".securityContext.capabilities.drop", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), append(container("securityContext", "capabilities"), field("drop", "[NET_RAW]"))...)
+		return ns
+	}},
+	{"HUE-010", "Deployment/hue/music", musicContainer + ".securityContext.readOnlyRootFilesystem", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), append(container("securityContext"), field("readOnlyRootFilesystem", "false"))...)
+		return ns
+	}},
+	{"HUE-011", "Deployment/hue/music", "spec.template.spec.hostNetwork", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), yaml.LookupCreate(yaml.MappingNode, "spec", "template", "spec"), field("hostNetwork", "true"))
+		return ns
+	}},
+	{"HUE-012", "Namespace/hue", "metadata.name", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		return without(ns, find(t, ns, "NetworkPolicy", "hue", "default-deny"))
+	}},
+	{"HUE-014", "Deployment/hue/music", "spec.replicas", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		return without(ns, find(t, ns, "PodDisruptionBudget", "hue", "music"))
+	}},
+	{"HUE-016", "Namespace/hue", `metadata.labels["pod-security.kubernetes.io/enforce"]`, func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Namespace", "", "hue"), yaml.Lookup("metadata", "labels"), yaml.Clear("pod-security.kubernetes.io/enforce"))
+		return ns
+	}},
+	{"HUE-017", "Service/hue/music", "spec.type", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Service", "hue", "music"), yaml.Lookup("spec"), field("type", "LoadBalancer"))
+		return ns
+	}},
+	{"HUE-020", "Deployment/hue/music", "spec.template.spec.automountServiceAccountToken", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Deployment", "hue", "music"), yaml.Lookup("spec", "template", "spec"), field("automountServiceAccountToken", "true"))
+		return ns
+	}},
+	{"HUE-022", "Role/hue/workflow-engine", "rules[0].verbs", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		rules, err := find(t, ns, "Role", "hue", "workflow-engine").Pipe(yaml.Lookup("rules"))
+		require.NoError(t, err)
+		set(t, yaml.NewRNode(rules.YNode().Content[0]), field("verbs", "['*']"))
+		return ns
+	}},
+	{"HUE-023", "Secret/hue/music-token", "data", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		return append(ns, yaml.MustParse("apiVersion: v1\nkind: Secret\nmetadata: {name: music-token, namespace: hue}\ndata: {token: c2VjcmV0}\n"))
+	}},
+	{"HUE-026", "Service/hue/music", "spec.selector", func(t *testing.T, ns []*yaml.RNode) []*yaml.RNode {
+		set(t, find(t, ns, "Service", "hue", "music"), yaml.Lookup("spec"), field("selector", "{service: nobody}"))
+		return ns
+	}},
+}
+
+// `hue check --manifests F --cluster C` on a cluster's own render is clean; with any one policy
+// broken in it, it exits 1 and names the policy, the object and the field.
+func TestCheckManifestsNamesTheBrokenPolicy(t *testing.T) {
+	const cluster = "onprem-production"
+	golden, err := os.ReadFile(filepath.Join("golden", cluster+".yaml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+
+	clean := filepath.Join(dir, "clean.yaml")
+	require.NoError(t, os.WriteFile(clean, golden, 0o644))
+	code, out := run("check", "--root", root, "--manifests", clean, "--cluster", cluster)
+	require.Equal(t, 0, code, out)
+
+	for _, m := range mutations {
+		t.Run(m.policy, func(t *testing.T) {
+			nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(golden), OmitReaderAnnotations: true}).Read()
+			require.NoError(t, err)
+			nodes = m.edit(t, nodes)
+			var buf bytes.Buffer
+			require.NoError(t, (&kio.ByteWriter{Writer: &buf}).Write(nodes))
+			broken := filepath.Join(dir, m.policy+".yaml")
+			require.NoError(t, os.WriteFile(broken, buf.Bytes(), 0o644))
+
+			code, out := run("check", "--root", root, "--manifests", broken, "--cluster", cluster)
+			require.Equal(t, 1, code, out)
+			line := regexp.QuoteMeta("["+m.policy+"] "+m.ref+": "+m.field+":") + " "
+			require.Regexp(t, "(?m)^error: "+cluster+" \\("+regexp.QuoteMeta(broken)+"\\) "+line, out)
+			// Nothing else broke: any other error is about the same object and field (the
+			// cross-reference check also reads Service selectors).
+			for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+				if strings.HasPrefix(l, "error:") && !strings.Contains(l, "] "+m.ref+": "+m.field+":") {
+					t.Errorf("a finding elsewhere: %s", l)
+				}
+			}
+		})
+	}
+}
