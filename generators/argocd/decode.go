@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -36,7 +38,7 @@ var strictFieldRE = regexp.MustCompile(`^(unknown|duplicate) field "([^"]+)"`)
 func decodeFiles(files map[string][]byte) ([]*doc, []decodeError) {
 	var docs []*doc
 	var errs []decodeError
-	for _, file := range sortedKeys(files) {
+	for _, file := range slices.Sorted(maps.Keys(files)) {
 		reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(files[file])))
 		for i := 0; ; i++ {
 			raw, err := reader.Read()

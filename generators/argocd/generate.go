@@ -3,6 +3,8 @@ package argocd
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -158,7 +160,7 @@ func plan(inv *v1alpha1.Inventory, rendered map[string][]check.Object) ([]*fleet
 			}
 			nsSet[ns] = true
 		}
-		cp.namespaces = sortedKeys(nsSet)
+		cp.namespaces = slices.Sorted(maps.Keys(nsSet))
 		if len(cp.namespaces) == 0 {
 			fail("", "%s renders no namespace: the project would have no destination", OverlayPath(c.Name))
 			continue
@@ -170,7 +172,7 @@ func plan(inv *v1alpha1.Inventory, rendered map[string][]check.Object) ([]*fleet
 		fp.clusters = append(fp.clusters, cp)
 	}
 
-	for _, name := range sortedKeys(rendered) {
+	for _, name := range slices.Sorted(maps.Keys(rendered)) {
 		if inv.Cluster(name) == nil {
 			errs = append(errs, &v1alpha1.Error{File: OverlayPath(name), Detail: fmt.Sprintf("rendered objects of %s, which is not a cluster of the inventory", name)})
 		}
@@ -507,15 +509,6 @@ func sortedGKs(set map[metav1.GroupKind]bool) []metav1.GroupKind {
 		}
 		return out[i].Kind < out[j].Kind
 	})
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

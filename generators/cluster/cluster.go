@@ -5,7 +5,9 @@ package cluster
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -231,7 +233,7 @@ func imageName(ref string) string {
 func (o *overlay) overrides(k *types.Kustomization) error {
 	c := o.c
 	images := map[string]string{}
-	for _, name := range sortedKeys(c.Spec.Overrides) {
+	for _, name := range slices.Sorted(maps.Keys(c.Spec.Overrides)) {
 		ov := c.Spec.Overrides[name]
 		s := o.cat.Service(name)
 		if s == nil {
@@ -268,7 +270,7 @@ func (o *overlay) overrides(k *types.Kustomization) error {
 			k.Replicas = append(k.Replicas, types.Replica{Name: s.Name, Count: count})
 		}
 	}
-	for _, img := range sortedKeys(images) {
+	for _, img := range slices.Sorted(maps.Keys(images)) {
 		k.Images = append(k.Images, types.Image{Name: img, NewTag: images[img]})
 	}
 	return nil
@@ -387,15 +389,6 @@ func (o *overlay) add(rel string, objs ...any) error {
 }
 
 func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
@@ -120,7 +122,7 @@ func Compare(ctx context.Context, r render.FSRenderer, base, head Tree) (*Report
 		}
 	}
 	rep := &Report{Base: base.Name, Head: head.Name, Clusters: []Cluster{}, ArgoCD: []File{}}
-	for _, name := range sortedKeys(union(rendered[0], rendered[1])) {
+	for _, name := range slices.Sorted(maps.Keys(union(rendered[0], rendered[1]))) {
 		b, inBase := rendered[0][name]
 		h, inHead := rendered[1][name]
 		c := Cluster{Name: name, Overlay: h.Overlay, Change: Changed}
@@ -140,7 +142,7 @@ func Compare(ctx context.Context, r render.FSRenderer, base, head Tree) (*Report
 		c.Objects = objs
 		rep.Clusters = append(rep.Clusters, c)
 	}
-	for _, p := range sortedKeys(union(argo[0], argo[1])) {
+	for _, p := range slices.Sorted(maps.Keys(union(argo[0], argo[1]))) {
 		b, inBase := argo[0][p]
 		h, inHead := argo[1][p]
 		if inBase && inHead && bytes.Equal(b, h) {
@@ -192,7 +194,7 @@ func compareObjects(cluster string, base, head []byte) ([]Object, error) {
 		return nil, fmt.Errorf("%s: head render: %w", cluster, err)
 	}
 	var out []Object
-	for _, key := range sortedKeys(union(b, h)) {
+	for _, key := range slices.Sorted(maps.Keys(union(b, h))) {
 		bd, inBase := b[key]
 		hd, inHead := h[key]
 		if inBase && inHead && bytes.Equal(bd.yaml, hd.yaml) {

@@ -1,7 +1,9 @@
 package v1alpha1
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
@@ -184,7 +186,7 @@ func (c *HueCluster) Validate() field.ErrorList {
 			errs = append(errs, field.Forbidden(ip.Child("exposure"), "NodePort exposure is allowed on bare-metal clusters only"))
 		}
 		used := map[int32]string{}
-		for _, svc := range sortedKeys(in.NodePorts) {
+		for _, svc := range slices.Sorted(maps.Keys(in.NodePorts)) {
 			port := in.NodePorts[svc]
 			pp := ip.Child("nodePorts").Key(svc)
 			if port < 30000 || port > 32767 {
@@ -259,7 +261,7 @@ func validatePools(p *field.Path, pools []NodePool) field.ErrorList {
 		if len(e2) == 0 && mem.IsZero() {
 			errs = append(errs, field.Invalid(pp.Child("capacity", "memory"), np.Capacity.Memory, "must be > 0"))
 		}
-		for _, k := range sortedKeys(np.Labels) {
+		for _, k := range slices.Sorted(maps.Keys(np.Labels)) {
 			lp := pp.Child("labels").Key(k)
 			for _, msg := range validation.IsQualifiedName(k) {
 				errs = append(errs, field.Invalid(lp, k, msg))
@@ -317,13 +319,4 @@ func (f *HueFleet) Validate() field.ErrorList {
 		errs = append(errs, field.Invalid(field.NewPath("spec", "defaults", "fleet"), f.Spec.Defaults.Fleet, "must match the fleet name"))
 	}
 	return errs
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,7 +2,9 @@ package v1alpha1
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -54,7 +56,7 @@ func BuildInventory(files map[string][]byte, cat *Catalog) (*Inventory, error) {
 	var errs Errors
 	var clusters []*HueCluster
 	clusterDir := map[string]string{}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		docs, derrs := Decode(name, files[name])
 		errs = append(errs, derrs...)
 		dir := filepath.Base(filepath.Dir(name))
@@ -134,7 +136,7 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 			}
 		}
 	}
-	for _, name := range sortedKeys(c.Spec.Overrides) {
+	for _, name := range slices.Sorted(maps.Keys(c.Spec.Overrides)) {
 		o := c.Spec.Overrides[name]
 		svc := cat.Service(name)
 		op := spec.Child("overrides").Key(name)
@@ -148,7 +150,7 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 			errs = append(errs, field.Forbidden(op.Child("paused"), "only external-service connectors can be paused"))
 		}
 	}
-	for _, svc := range sortedKeys(c.Spec.Ingress.NodePorts) {
+	for _, svc := range slices.Sorted(maps.Keys(c.Spec.Ingress.NodePorts)) {
 		if s := cat.Service(svc); s != nil && s.Spec.Exposed == "" {
 			errs = append(errs, field.Invalid(spec.Child("ingress", "nodePorts").Key(svc), svc, "the service exposes no port"))
 		}

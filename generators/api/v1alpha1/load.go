@@ -2,8 +2,10 @@ package v1alpha1
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -108,7 +110,7 @@ func LoadCatalog(root string) (*Catalog, error) {
 func BuildCatalog(files map[string][]byte) (*Catalog, error) {
 	cat := &Catalog{Files: map[string]string{}}
 	var errs Errors
-	names := sortedKeys(files)
+	names := slices.Sorted(maps.Keys(files))
 	for _, name := range names {
 		docs, derrs := Decode(name, files[name])
 		errs = append(errs, derrs...)

@@ -2,7 +2,8 @@ package crossref
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -50,7 +51,7 @@ func Check(c *check.Cluster) []check.Finding {
 			k.ingress(o)
 		}
 	}
-	for _, ns := range sortedKeys(k.ix.templates) {
+	for _, ns := range slices.Sorted(maps.Keys(k.ix.templates)) {
 		for _, t := range k.ix.templates[ns] {
 			k.probes(t)
 			k.podRefs(t)
@@ -58,15 +59,6 @@ func Check(c *check.Cluster) []check.Finding {
 	}
 	check.Sort(k.out)
 	return k.out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for key := range m {
-		keys = append(keys, key)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func decode(o check.Object, into any) bool {

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -72,11 +73,11 @@ func (v *validator) object(obj runtime.Object) {
 	case *corev1.Service:
 		v.service(&o.Spec, spec)
 	case *corev1.ConfigMap:
-		v.keys(field.NewPath("data"), sortedKeys(o.Data))
-		v.keys(field.NewPath("binaryData"), sortedKeys(o.BinaryData))
+		v.keys(field.NewPath("data"), slices.Sorted(maps.Keys(o.Data)))
+		v.keys(field.NewPath("binaryData"), slices.Sorted(maps.Keys(o.BinaryData)))
 	case *corev1.Secret:
-		v.keys(field.NewPath("data"), sortedKeys(o.Data))
-		v.keys(field.NewPath("stringData"), sortedKeys(o.StringData))
+		v.keys(field.NewPath("data"), slices.Sorted(maps.Keys(o.Data)))
+		v.keys(field.NewPath("stringData"), slices.Sorted(maps.Keys(o.StringData)))
 	case *policyv1.PodDisruptionBudget:
 		if o.Spec.MinAvailable != nil && o.Spec.MaxUnavailable != nil {
 			v.add(spec, "minAvailable and maxUnavailable are mutually exclusive")
@@ -94,25 +95,16 @@ func (v *validator) meta(m metav1.Object, p *field.Path) {
 		v.add(p.Child("name"), "name is required")
 	}
 	v.labels(m.GetLabels(), p.Child("labels"))
-	for _, k := range sortedKeys(m.GetAnnotations()) {
+	for _, k := range slices.Sorted(maps.Keys(m.GetAnnotations())) {
 		v.each(p.Child("annotations").Key(k), "annotation key", k, validation.IsQualifiedName(strings.ToLower(k)))
 	}
 }
 
 func (v *validator) labels(l map[string]string, p *field.Path) {
-	for _, k := range sortedKeys(l) {
+	for _, k := range slices.Sorted(maps.Keys(l)) {
 		v.each(p.Key(k), "label key", k, validation.IsQualifiedName(k))
 		v.each(p.Key(k), "label value", l[k], validation.IsValidLabelValue(l[k]))
 	}
-}
-
-func sortedKeys[M ~map[K]V, K ~string, V any](m M) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // selector checks a workload selector is set, valid, not empty and matches the template labels.
@@ -246,7 +238,7 @@ func (v *validator) container(c *corev1.Container, p *field.Path, volumes sets.S
 			v.each(pp.Child("grpc", "port"), "probe port", h.GRPC.Port, validation.IsValidPortNum(int(h.GRPC.Port)))
 		}
 	}
-	for _, name := range sortedKeys(c.Resources.Requests) {
+	for _, name := range slices.Sorted(maps.Keys(c.Resources.Requests)) {
 		req := c.Resources.Requests[name]
 		if limit, ok := c.Resources.Limits[name]; ok && req.Cmp(limit) > 0 {
 			v.add(p.Child("resources", "requests").Key(string(name)), "request %s of %s exceeds its limit %s", req.String(), name, limit.String())
