@@ -9,6 +9,11 @@ import (
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	"github.com/stretchr/testify/require"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
 )
@@ -28,7 +33,7 @@ var (
 			Field: "spec.template.spec.containers[0].securityContext.runAsNonRoot", Message: `container "music" does not set runAsNonRoot true`, Source: "base/music/deployment.yaml"},
 		{Check: "HUE-004", Severity: check.SeverityWarning, Cluster: "prod-a", Kind: "Deployment", Namespace: "hue", Name: "music",
 			Field: "spec.template.spec.containers[0].image", Message: "not pinned <by> digest & more", Source: "base/music/deployment.yaml"},
-		{Check: "schema", Severity: check.SeverityError, Cluster: "school-1", Kind: "Namespace", Name: "hue", Message: "unknown field"},
+		{Check: "schema", Severity: check.SeverityError, Cluster: "school-1", Kind: "Namespace", Name: "hue", Message: "unknown field a|b"},
 		{Check: "scheduling", Severity: check.SeverityError, Cluster: "school-1", Kind: "Deployment", Namespace: "hue", Name: "learner",
 			Field: "spec.template.spec", Message: "no pool fits", Source: "base/learner/deployment.yaml", Related: "clusters/school/school-1.yaml"},
 	}
@@ -157,4 +162,60 @@ func TestTextAndJSON(t *testing.T) {
 	require.Equal(t, 3, doc.Errors)
 	require.Equal(t, "clusters/school/school-1.yaml", doc.Findings[2].Related)
 	require.Error(t, Write(&bytes.Buffer{}, "html", nil, nil, nil))
+}
+
+// tables parses Markdown as GitHub does (GFM tables) and returns each table's rows as text cells,
+// header first.
+func tables(t *testing.T, md []byte) [][][]string {
+	t.Helper()
+	doc := goldmark.New(goldmark.WithExtensions(extension.Table)).Parser().Parse(text.NewReader(md))
+	var out [][][]string
+	require.NoError(t, ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if tbl, ok := n.(*east.Table); ok && entering {
+			var rows [][]string
+			for row := tbl.FirstChild(); row != nil; row = row.NextSibling() {
+				var cells []string
+				for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+					var b strings.Builder
+					_ = ast.Walk(c, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+						if entering {
+							switch x := n.(type) {
+							case *ast.Text:
+								b.Write(x.Segment.Value(md))
+							case *ast.String:
+								b.Write(x.Value)
+							}
+						}
+						return ast.WalkContinue, nil
+					})
+					cells = append(cells, b.String())
+				}
+				rows = append(rows, cells)
+			}
+			out = append(out, rows)
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	}))
+	return out
+}
+
+// The Markdown summary parses as GitHub renders it: one summary table, one findings table per
+// cluster with a row a finding, and a message with a pipe in it stays in its cell.
+func TestMarkdownParses(t *testing.T) {
+	md := write(t, "markdown")
+	ts := tables(t, md)
+	require.Len(t, ts, 3, "summary, prod-a, school-1")
+	require.Equal(t, []string{"fleet", "cluster", "objects", "errors", "warnings"}, ts[0][0])
+	require.Len(t, ts[0], 3)
+	require.Len(t, ts[1], 3, "header and prod-a's two findings")
+	require.Len(t, ts[2], 3, "header and school-1's two findings")
+	for _, tbl := range ts[1:] {
+		for _, row := range tbl {
+			require.Len(t, row, 6, "every row keeps its six cells: %q", row)
+		}
+	}
+	require.Equal(t, "HUE-004", ts[1][1][1])
+	require.Contains(t, ts[2][2][4], "unknown field a", "a pipe in a message does not split its cell")
+	require.Equal(t, "not pinned &lt;by&gt; digest & more", ts[1][1][4], "HTML is escaped, the cell is whole")
 }
