@@ -7,7 +7,7 @@ KUSTOMIZE := bin/kustomize
 CACHE    := out/.cache/render
 CONFTEST := bin/conftest
 
-.PHONY: all build generate render check diff golden test bench lint tools
+.PHONY: all build generate render check diff golden test bench fuzz lint tools
 
 all: build
 	$(HUE) generate --cache $(CACHE)
@@ -51,6 +51,11 @@ $(CONFTEST): tools/conftest/go.mod tools/conftest/go.sum
 # Policy throughput (objects/s) in process and under conftest on the same rendered files.
 bench: build $(CONFTEST)
 	CONFTEST=$(CURDIR)/$(CONFTEST) $(GO) test -run '^$$' -bench . -benchtime 10x -benchmem ./generators/... ./tests/
+
+# Explore the spec decoder with Go's fuzzer (its seeds run in every `make test`).
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./generators/api/v1alpha1/
 
 lint:
 	@test -z "$$(gofmt -l generators)" || { gofmt -l generators; exit 1; }
