@@ -36,6 +36,8 @@ type Finding struct {
 	// Related is another file the fix may belong in: for a workload that does not fit, the
 	// cluster spec that declares the node pools.
 	Related string `json:"related,omitempty"`
+	// Waiver, on a finding a reviewed waiver excuses, is that waiver: file, owner, expiry, reason.
+	Waiver string `json:"waiver,omitempty"`
 }
 
 func (f Finding) String() string {

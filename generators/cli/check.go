@@ -86,16 +86,14 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 			}
 
 			err = writeOutput(output, cmd.OutOrStdout(), func(w io.Writer) error {
-				return report.Write(w, format, found, checker.Rules(), pipeline.Summary(clusters))
+				return report.Write(w, format, report.Input{Findings: found, Waived: checker.Waived,
+					Rules: checker.Rules(), Clusters: pipeline.Summary(clusters)})
 			})
 			if err != nil {
 				return badInput(err)
 			}
 			if summary {
 				printSummary(cmd.ErrOrStderr(), clusters, found)
-			}
-			if checker.Waived > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%d finding(s) waived by %s\n", checker.Waived, pipeline.WaiversFile)
 			}
 			if n := check.Errors(found); n > 0 {
 				return findings("%d finding(s) in %d cluster(s)", n, len(clusters))

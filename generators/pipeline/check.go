@@ -35,8 +35,8 @@ type Checker struct {
 	// WholeFleet says every cluster of the inventory is checked, so that a waiver for any
 	// cluster that matches nothing is stale.
 	WholeFleet bool
-	// Waived counts the findings the waivers removed in the last Check.
-	Waived int
+	// Waived are the findings the waivers excused in the last Check.
+	Waived []check.Finding
 }
 
 // NewChecker compiles the policies below root once and reads the waivers.

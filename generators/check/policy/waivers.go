@@ -105,23 +105,30 @@ func (w Waiver) Covers(f check.Finding) bool {
 // an error finding itself; so is a waiver that covers no finding: one naming a cluster when that
 // cluster was checked, one for any cluster only when the whole fleet was (wholeFleet), so
 // checking a few clusters or one rendered file stays quiet about waivers it cannot judge.
-// now is passed in so that tests are deterministic. waived counts the findings removed.
-func (ws Waivers) Apply(findings []check.Finding, clusters []string, wholeFleet bool, now time.Time) (out []check.Finding, waived int) {
+// now is passed in so that tests are deterministic. waived are the findings removed, each with
+// the waiver that excused it.
+func (ws Waivers) Apply(findings []check.Finding, clusters []string, wholeFleet bool, now time.Time) (out, waived []check.Finding) {
 	used := make([]bool, len(ws))
 	out = make([]check.Finding, 0, len(findings))
 	for _, f := range findings {
-		covered := false
+		by := -1
 		for i, w := range ws {
 			if !w.Expired(now) && w.Covers(f) {
-				used[i], covered = true, true
+				used[i] = true
+				if by < 0 {
+					by = i
+				}
 			}
 		}
-		if covered {
-			waived++
-		} else {
+		if by < 0 {
 			out = append(out, f)
+			continue
 		}
+		w := ws[by]
+		f.Waiver = fmt.Sprintf("%s[%d]: owner %s, until %s: %s", w.File, w.Index, w.Owner, w.Expires, w.Reason)
+		waived = append(waived, f)
 	}
+	check.Sort(waived)
 	for i, w := range ws {
 		in := wildcard(w.Cluster) && wholeFleet
 		for _, c := range clusters {

@@ -50,7 +50,9 @@ func TestApplyWaivers(t *testing.T) {
 	// 2026-03-31 is the last day of the first waiver; the second expired in January.
 	now := time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)
 	got, waived := ws.Apply(findings, []string{"prod-a"}, false, now)
-	require.Equal(t, 1, waived, "only music's HUE-004 is waived")
+	require.Len(t, waived, 1, "only music's HUE-004 is waived")
+	require.Equal(t, "HUE-004", waived[0].Check)
+	require.Equal(t, "policies/waivers.yaml[0]: owner music-team, until 2026-03-31: vendor image", waived[0].Waiver)
 
 	var ids []string
 	for _, g := range got {
@@ -81,7 +83,7 @@ func TestWildcardWaiverIsStaleOnlyOnTheWholeFleet(t *testing.T) {
 
 	got, waived := ws.Apply([]check.Finding{deployment}, []string{"prod-a"}, false, now)
 	require.Empty(t, got)
-	require.Equal(t, 1, waived)
+	require.Len(t, waived, 1)
 	got, _ = ws.Apply([]check.Finding{deployment}, []string{"prod-a", "prod-b"}, true, now)
 	require.Len(t, got, 1)
 	require.Equal(t, "waiver HUE-004 [0].policy", got[0].Check+" "+got[0].Name+" "+got[0].Field)

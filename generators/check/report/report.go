@@ -39,14 +39,28 @@ type Cluster struct {
 // Formats lists what Write can produce.
 var Formats = []string{"text", "json", "sarif", "junit", "markdown"}
 
-// Write renders the findings of the checked clusters in one format. rules describes the check ids;
-// findings of ids without a rule (schema, waiver, ...) are still reported.
-func Write(w io.Writer, format string, findings []check.Finding, rules map[string]Rule, clusters []Cluster) error {
-	fs := append([]check.Finding(nil), findings...)
+// Input is what a report is made of.
+type Input struct {
+	// Findings are what the checks found and no waiver excused.
+	Findings []check.Finding
+	// Waived are the findings reviewed waivers excused, each naming its waiver: SARIF carries
+	// them as suppressed results, the other formats count them.
+	Waived []check.Finding
+	// Rules describes the check ids; findings of ids without a rule are still reported.
+	Rules    map[string]Rule
+	Clusters []Cluster
+}
+
+// Write renders a report in one format.
+func Write(w io.Writer, format string, in Input) error {
+	fs := append([]check.Finding(nil), in.Findings...)
 	check.Sort(fs)
+	waived := append([]check.Finding(nil), in.Waived...)
+	check.Sort(waived)
+	rules, clusters := in.Rules, in.Clusters
 	switch format {
 	case "text":
-		return writeText(w, fs, clusters)
+		return writeText(w, fs, len(waived), clusters)
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -54,13 +68,14 @@ func Write(w io.Writer, format string, findings []check.Finding, rules map[strin
 			Clusters []Cluster       `json:"clusters"`
 			Findings []check.Finding `json:"findings"`
 			Errors   int             `json:"errors"`
-		}{clusters, nonNil(fs), check.Errors(fs)})
+			Waived   []check.Finding `json:"waived"`
+		}{clusters, nonNil(fs), check.Errors(fs), nonNil(waived)})
 	case "sarif":
-		return writeSARIF(w, fs, rules, clusters)
+		return writeSARIF(w, fs, waived, rules, clusters)
 	case "junit":
 		return writeJUnit(w, fs, rules, clusters)
 	case "markdown":
-		return writeMarkdown(w, fs, rules, clusters)
+		return writeMarkdown(w, fs, len(waived), rules, clusters)
 	}
 	return fmt.Errorf("unknown report format %q (one of %s)", format, strings.Join(Formats, ", "))
 }
@@ -72,14 +87,21 @@ func nonNil(fs []check.Finding) []check.Finding {
 	return fs
 }
 
-func writeText(w io.Writer, fs []check.Finding, clusters []Cluster) error {
+func writeText(w io.Writer, fs []check.Finding, waived int, clusters []Cluster) error {
 	for _, f := range fs {
 		if _, err := fmt.Fprintln(w, f.String()); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "%d clusters checked: %d errors, %d warnings\n", len(clusters), check.Errors(fs), len(fs)-check.Errors(fs))
+	_, err := fmt.Fprintf(w, "%d clusters checked: %d errors, %d warnings%s\n", len(clusters), check.Errors(fs), len(fs)-check.Errors(fs), waivedNote(waived))
 	return err
+}
+
+func waivedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d waived)", n)
 }
 
 // ruleIDs lists the rules and every check id of the findings, sorted.
@@ -121,8 +143,9 @@ func object(f check.Finding) string {
 // per finding, located in the repository file the object came from (the cluster's overlay when
 // it has none) and logically as cluster, object and field. The partial fingerprint keeps an
 // alert's identity across runs when the file's lines move.
-func writeSARIF(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters []Cluster) error {
-	ids := ruleIDs(fs, rules)
+func writeSARIF(w io.Writer, fs, waived []check.Finding, rules map[string]Rule, clusters []Cluster) error {
+	all := append(append([]check.Finding(nil), fs...), waived...)
+	ids := ruleIDs(all, rules)
 	index := map[string]int{}
 	descriptors := make([]*sarif.ReportingDescriptor, 0, len(ids))
 	for i, id := range ids {
@@ -142,7 +165,7 @@ func writeSARIF(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters
 		overlays[c.Name] = c.Overlay
 	}
 	run := sarif.NewRun().WithTool(sarif.NewTool().WithDriver(sarif.NewToolComponent().WithName("hue").WithRules(descriptors)))
-	for _, f := range fs {
+	for _, f := range all {
 		logical := []*sarif.LogicalLocation{
 			sarif.NewLogicalLocation().WithName(f.Cluster).WithFullyQualifiedName(f.Cluster).WithKind("cluster"),
 			sarif.NewLogicalLocation().WithName(f.Name).WithFullyQualifiedName(f.Cluster + "/" + object(f)).WithKind("object"),
@@ -169,6 +192,11 @@ func writeSARIF(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters
 				WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewArtifactLocation().WithURI(f.Related))).
 				WithMessage(sarif.NewTextMessage("the fix may belong here instead"))
 			res.WithRelatedLocations([]*sarif.Location{rel})
+		}
+		if f.Waiver != "" {
+			// A reviewed waiver: code scanning shows the result as suppressed, with the reason.
+			res.WithSuppressions([]*sarif.Suppression{sarif.NewSuppression().WithKind("external").
+				WithStatus("accepted").WithJustification(f.Waiver)})
 		}
 		run.AddResult(res)
 	}
@@ -300,14 +328,14 @@ func writeJUnit(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters
 	return err
 }
 
-func writeMarkdown(w io.Writer, fs []check.Finding, rules map[string]Rule, clusters []Cluster) error {
+func writeMarkdown(w io.Writer, fs []check.Finding, waived int, rules map[string]Rule, clusters []Cluster) error {
 	var b strings.Builder
 	errs := check.Errors(fs)
 	status := "passed"
 	if errs > 0 {
 		status = "failed"
 	}
-	fmt.Fprintf(&b, "## Hue policy check %s\n\n%d clusters, %d errors, %d warnings.\n\n", status, len(clusters), errs, len(fs)-errs)
+	fmt.Fprintf(&b, "## Hue policy check %s\n\n%d clusters, %d errors, %d warnings%s.\n\n", status, len(clusters), errs, len(fs)-errs, waivedNote(waived))
 	names, groups := byCluster(fs, clusters)
 	fleet := map[string]string{}
 	for _, c := range clusters {

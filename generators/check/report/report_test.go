@@ -39,10 +39,15 @@ var (
 	}
 )
 
+// waived is a finding a reviewed waiver excused.
+var waived = []check.Finding{{Check: "HUE-004", Severity: check.SeverityWarning, Cluster: "school-1", Kind: "CronJob", Namespace: "hue",
+	Name: "digest", Field: "spec.jobTemplate.spec.template.spec.containers[0].image", Message: "not pinned", Source: "base/digest/cronjob.yaml",
+	Waiver: "policies/waivers.yaml[4]: owner platform-release, until 2027-03-31: images not yet published"}}
+
 func write(t *testing.T, format string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, Write(&buf, format, findings, rules, clusters))
+	require.NoError(t, Write(&buf, format, Input{Findings: findings, Waived: waived, Rules: rules, Clusters: clusters}))
 	return buf.Bytes()
 }
 
@@ -69,7 +74,7 @@ func TestSARIF(t *testing.T) {
 	require.Equal(t, "warning", ruleIDs["HUE-004"]["defaultConfiguration"].(map[string]any)["level"])
 
 	results := run["results"].([]any)
-	require.Len(t, results, len(findings))
+	require.Len(t, results, len(findings)+len(waived), "waived findings are results too, suppressed")
 	fingerprints := map[string]bool{}
 	for _, r := range results {
 		m := r.(map[string]any)
@@ -91,9 +96,19 @@ func TestSARIF(t *testing.T) {
 			related := m["relatedLocations"].([]any)[0].(map[string]any)
 			require.Equal(t, "clusters/school/school-1.yaml", related["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"])
 		}
+		suppressions, _ := m["suppressions"].([]any)
+		if m["ruleId"] == "HUE-004" && strings.Contains(m["message"].(map[string]any)["text"].(string), "CronJob/hue/digest") {
+			require.Len(t, suppressions, 1)
+			sup := suppressions[0].(map[string]any)
+			require.Equal(t, "external", sup["kind"])
+			require.Equal(t, "accepted", sup["status"])
+			require.Equal(t, waived[0].Waiver, sup["justification"])
+		} else {
+			require.Empty(t, suppressions, "only a waiver suppresses")
+		}
 		fingerprints[m["partialFingerprints"].(map[string]any)["hueFinding/v1"].(string)] = true
 	}
-	require.Len(t, fingerprints, len(findings), "every finding has its own fingerprint")
+	require.Len(t, fingerprints, len(findings)+len(waived), "every finding has its own fingerprint")
 	require.Equal(t, out, write(t, "sarif"), "the same findings give the same log")
 }
 
@@ -138,7 +153,7 @@ func TestJUnit(t *testing.T) {
 
 func TestMarkdown(t *testing.T) {
 	md := string(write(t, "markdown"))
-	require.Contains(t, md, "## Hue policy check failed")
+	require.Contains(t, md, "## Hue policy check failed\n\n2 clusters, 3 errors, 1 warnings (1 waived).")
 	require.Contains(t, md, "| fleet | cluster | objects | errors | warnings |")
 	require.Contains(t, md, "| enterprise | prod-a | 120 | 1 | 1 |")
 	require.Contains(t, md, "| school | school-1 | 40 | 2 | 0 |")
@@ -151,17 +166,20 @@ func TestMarkdown(t *testing.T) {
 
 func TestTextAndJSON(t *testing.T) {
 	text := string(write(t, "text"))
-	require.Contains(t, text, "2 clusters checked: 3 errors, 1 warnings")
+	require.Contains(t, text, "2 clusters checked: 3 errors, 1 warnings (1 waived)")
+	require.NotContains(t, text, "CronJob/hue/digest", "waived findings are counted, not listed")
 	require.Contains(t, text, "error: school-1 (base/learner/deployment.yaml, clusters/school/school-1.yaml) [scheduling]")
 	var doc struct {
 		Findings []check.Finding `json:"findings"`
 		Errors   int             `json:"errors"`
+		Waived   []check.Finding `json:"waived"`
 	}
 	require.NoError(t, json.Unmarshal(write(t, "json"), &doc))
+	require.Equal(t, waived, doc.Waived)
 	require.Len(t, doc.Findings, len(findings))
 	require.Equal(t, 3, doc.Errors)
 	require.Equal(t, "clusters/school/school-1.yaml", doc.Findings[2].Related)
-	require.Error(t, Write(&bytes.Buffer{}, "html", nil, nil, nil))
+	require.Error(t, Write(&bytes.Buffer{}, "html", Input{}))
 }
 
 // tables parses Markdown as GitHub does (GFM tables) and returns each table's rows as text cells,
