@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -69,6 +70,17 @@ func BenchmarkFleetPolicies(b *testing.B) {
 	}
 
 	b.Run("hue/evaluate", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := engine.Evaluate(ctx, clusters); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perSecond(b)
+	})
+
+	// The hue binary runs with GOGC=400 (generators/cmd/hue); the same evaluation under it.
+	b.Run("hue/evaluate-gogc400", func(b *testing.B) {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 		for b.Loop() {
 			if _, err := engine.Evaluate(ctx, clusters); err != nil {
 				b.Fatal(err)
