@@ -72,7 +72,10 @@ type File struct {
 	Path   string `json:"path"`
 	Fleet  string `json:"fleet"`
 	Change Change `json:"change"`
-	Diff   string `json:"diff"`
+	// Clusters are the clusters its Applications deploy, before or after the change (for an
+	// AppProject, those of every Application in the project).
+	Clusters []string `json:"clusters"`
+	Diff     string   `json:"diff"`
 }
 
 // Report is the whole comparison.
@@ -87,13 +90,19 @@ type Report struct {
 	ArgoCD []File `json:"argocd"`
 }
 
-// Affected names the clusters whose rendered manifests differ, in order.
+// Affected names the clusters a change reaches, in order: those whose rendered manifests
+// differ and those whose Argo CD definitions changed.
 func (r *Report) Affected() []string {
-	out := make([]string, 0, len(r.Clusters))
+	set := map[string]bool{}
 	for _, c := range r.Clusters {
-		out = append(out, c.Name)
+		set[c.Name] = true
 	}
-	return out
+	for _, f := range r.ArgoCD {
+		for _, c := range f.Clusters {
+			set[c] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }
 
 // Empty reports whether nothing differs.
@@ -142,13 +151,26 @@ func Compare(ctx context.Context, r render.FSRenderer, base, head Tree) (*Report
 		c.Objects = objs
 		rep.Clusters = append(rep.Clusters, c)
 	}
+	var reached [2]reach
+	for i := range argo {
+		var err error
+		if reached[i], err = argoReach(argo[i]); err != nil {
+			return nil, fmt.Errorf("%s: %w", []Tree{base, head}[i].Name, err)
+		}
+	}
 	for _, p := range slices.Sorted(maps.Keys(union(argo[0], argo[1]))) {
 		b, inBase := argo[0][p]
 		h, inHead := argo[1][p]
 		if inBase && inHead && bytes.Equal(b, h) {
 			continue
 		}
-		f := File{Path: p, Fleet: strings.Split(p, "/")[1], Change: change(inBase, inHead)}
+		clusters := map[string]bool{}
+		for _, r := range reached {
+			for _, c := range r[p] {
+				clusters[c] = true
+			}
+		}
+		f := File{Path: p, Fleet: strings.Split(p, "/")[1], Change: change(inBase, inHead), Clusters: slices.Sorted(maps.Keys(clusters))}
 		f.Diff = unified("a/"+p, "b/"+p, b, h)
 		rep.ArgoCD = append(rep.ArgoCD, f)
 	}

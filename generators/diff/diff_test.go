@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +39,29 @@ const (
 
 func cm(mode string) string { return strings.Replace(configMap, "%s", mode, 1) }
 
+// appSet is an ApplicationSet over a list of schools, rendering overlays/<name>.
+func appSet(names ...string) string {
+	var els strings.Builder
+	for _, n := range names {
+		els.WriteString("      - {name: " + n + "}\n")
+	}
+	return `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: schools, namespace: argocd}
+spec:
+  goTemplate: true
+  generators:
+  - list:
+      elements:
+` + els.String() + `  template:
+    metadata: {name: 'hue-{{.name}}'}
+    spec:
+      project: hue-school
+      destination: {name: '{{.name}}', namespace: hue}
+      source: {repoURL: https://git.example.org/hue.git, targetRevision: main, path: 'overlays/{{.name}}'}
+`
+}
+
 func baseAndHead(t *testing.T) (Tree, Tree) {
 	base := tree(t, "base", map[string]string{
 		"overlays/same/kustomization.yaml":           kustomization,
@@ -46,7 +71,7 @@ func baseAndHead(t *testing.T) (Tree, Tree) {
 		"overlays/retired/kustomization.yaml":        kustomization,
 		"overlays/retired/objects.yaml":              cm("a"),
 		"overlays/notes/README.md":                   "not an overlay: no kustomization\n",
-		"clusters/school/argocd/apps/set.yaml":       "kind: ApplicationSet\nspec: {a: 1}\n",
+		"clusters/school/argocd/apps/set.yaml":       appSet("edited"),
 		"clusters/school/argocd/bootstrap/root.yaml": "kind: Application\n",
 		"clusters/school/school-a.yaml":              "kind: HueCluster\n",
 	})
@@ -57,7 +82,7 @@ func baseAndHead(t *testing.T) (Tree, Tree) {
 		"overlays/edited/objects.yaml":               cm("b") + "---\n" + job,
 		"overlays/new/kustomization.yaml":            kustomization,
 		"overlays/new/objects.yaml":                  cm("a"),
-		"clusters/school/argocd/apps/set.yaml":       "kind: ApplicationSet\nspec: {a: 2}\n",
+		"clusters/school/argocd/apps/set.yaml":       appSet("edited", "same"),
 		"clusters/school/argocd/bootstrap/root.yaml": "kind: Application\n",
 		"clusters/school/school-a.yaml":              "kind: HueCluster\nspec: {}\n",
 	})
@@ -68,7 +93,9 @@ func TestCompare(t *testing.T) {
 	base, head := baseAndHead(t)
 	rep, err := Compare(context.Background(), render.Krusty{}, base, head)
 	require.NoError(t, err)
-	require.Equal(t, []string{"edited", "new", "retired"}, rep.Affected())
+	require.Equal(t, []string{"edited", "new", "retired", "same"}, rep.Affected(),
+		"the rendered changes, and the school the ApplicationSet now deploys")
+	require.Len(t, rep.Clusters, 3)
 	require.Equal(t, 1, rep.Unchanged)
 
 	edited := rep.Clusters[0]
@@ -101,8 +128,8 @@ func TestCompare(t *testing.T) {
 
 	require.Len(t, rep.ArgoCD, 1, "only the changed Argo CD file, and nothing outside argocd/")
 	require.Equal(t, File{Path: "clusters/school/argocd/apps/set.yaml", Fleet: "school", Change: Changed,
-		Diff: rep.ArgoCD[0].Diff}, rep.ArgoCD[0])
-	require.Contains(t, rep.ArgoCD[0].Diff, "-spec: {a: 1}\n+spec: {a: 2}\n")
+		Clusters: []string{"edited", "same"}, Diff: rep.ArgoCD[0].Diff}, rep.ArgoCD[0])
+	require.Contains(t, rep.ArgoCD[0].Diff, "       - {name: edited}\n+      - {name: same}\n")
 
 	memo := render.NewMemo()
 	memoized, err := Compare(context.Background(), render.Krusty{Memo: memo}, base, head)
@@ -139,7 +166,7 @@ func TestWriteFormats(t *testing.T) {
 
 	var out bytes.Buffer
 	require.NoError(t, Write(&out, "affected", rep))
-	require.Equal(t, "edited\nnew\nretired\n", out.String())
+	require.Equal(t, "edited\nnew\nretired\nsame\n", out.String())
 
 	out.Reset()
 	require.NoError(t, Write(&out, "json", rep))
@@ -156,8 +183,8 @@ func TestWriteFormats(t *testing.T) {
 	require.NoError(t, Write(&out, "text", rep))
 	text := out.String()
 	require.Contains(t, text, "cluster edited changed (overlays/edited): 1 added, 1 changed, 1 removed\n")
-	require.Contains(t, text, "argocd clusters/school/argocd/apps/set.yaml changed (fleet school)\n")
-	require.Contains(t, text, "3 cluster(s) affected, 1 unchanged, 1 Argo CD file(s) changed\n")
+	require.Contains(t, text, "argocd clusters/school/argocd/apps/set.yaml changed (fleet school): reaches edited, same\n")
+	require.Contains(t, text, "4 cluster(s) affected, 3 rendered differently, 1 unchanged, 1 Argo CD file(s) changed\n")
 
 	md := markdown(rep, CommentBudget)
 	require.Contains(t, md, "| edited | changed | 1 | 1 | 1 |")
@@ -234,4 +261,57 @@ func TestFromGitReadsTheRevisionNotTheWorkingCopy(t *testing.T) {
 	require.ErrorContains(t, err, "base revision origin/main or main", "without --base the defaults are tried and named")
 	_, err = FromGit(t.TempDir(), "HEAD")
 	require.ErrorContains(t, err, "repository does not exist")
+}
+
+// The repository's own Argo CD definitions: every project reaches the clusters of its fleet,
+// every root app its cluster, and the school ApplicationSet every school, through Argo CD's own
+// template rendering.
+func TestArgoReachOfTheRepository(t *testing.T) {
+	files, err := Dir("../..").ArgoCDFiles()
+	require.NoError(t, err)
+	r, err := argoReach(files)
+	require.NoError(t, err)
+	overlays, err := Dir("../..").Overlays()
+	require.NoError(t, err)
+	fleetOf := func(c string) string {
+		switch {
+		case strings.HasPrefix(c, "school-"):
+			return "school"
+		case strings.HasPrefix(c, "sci-"):
+			return "science"
+		}
+		return "enterprise"
+	}
+	byFleet := map[string][]string{}
+	for _, c := range slices.Sorted(maps.Keys(overlays)) {
+		byFleet[fleetOf(c)] = append(byFleet[fleetOf(c)], c)
+	}
+	for fleet, clusters := range byFleet {
+		require.Equal(t, clusters, r["clusters/"+fleet+"/argocd/bootstrap/appproject-hue-"+fleet+".yaml"], fleet)
+	}
+	require.Equal(t, byFleet["school"], r["clusters/school/argocd/apps/applicationset-hue-schools.yaml"])
+	require.Equal(t, []string{"onprem-production"}, r["clusters/enterprise/argocd/bootstrap/root-onprem-production.yaml"])
+	require.Equal(t, []string{"sci-us-east"}, r["clusters/science/argocd/apps/sci-us-east/hue-sci-us-east.yaml"])
+}
+
+// Generators that need a cluster or a repository to answer are left alone; a template that
+// does not render is an error naming the file and the object.
+func TestArgoReachOfGeneratorsItCannotExpand(t *testing.T) {
+	fromGit := []byte(`apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: from-git}
+spec:
+  generators:
+  - git: {repoURL: https://git.example.org/x.git, revision: main, directories: [{path: overlays/*}]}
+  template:
+    metadata: {name: '{{path.basename}}'}
+    spec: {project: p, destination: {name: x}, source: {repoURL: https://git.example.org/x.git, path: '{{path}}'}}
+`)
+	r, err := argoReach(map[string][]byte{"clusters/x/argocd/apps/set.yaml": fromGit})
+	require.NoError(t, err)
+	require.Empty(t, r["clusters/x/argocd/apps/set.yaml"])
+
+	broken := []byte("kind: ApplicationSet\nmetadata: {name: b}\nspec: {goTemplate: true, generators: [{list: {elements: [{name: a}]}}], template: {spec: {source: {path: 'overlays/{{.name'}}}}\n")
+	_, err = argoReach(map[string][]byte{"clusters/x/argocd/apps/broken.yaml": broken})
+	require.ErrorContains(t, err, "broken.yaml: ApplicationSet b: generators list element 0")
 }

@@ -46,6 +46,13 @@ func summary(c Cluster) string {
 	return fmt.Sprintf("%d added, %d changed, %d removed", a, ch, rm)
 }
 
+func reaches(f File) string {
+	if len(f.Clusters) == 0 {
+		return ""
+	}
+	return ": reaches " + strings.Join(f.Clusters, ", ")
+}
+
 func writeText(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "base %s, head %s\n", r.Base, r.Head)
@@ -53,9 +60,10 @@ func writeText(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "cluster %s %s (%s): %s\n", c.Name, c.Change, c.Overlay, summary(c))
 	}
 	for _, f := range r.ArgoCD {
-		fmt.Fprintf(&b, "argocd %s %s (fleet %s)\n", f.Path, f.Change, f.Fleet)
+		fmt.Fprintf(&b, "argocd %s %s (fleet %s)%s\n", f.Path, f.Change, f.Fleet, reaches(f))
 	}
-	fmt.Fprintf(&b, "%d cluster(s) affected, %d unchanged, %d Argo CD file(s) changed\n", len(r.Clusters), r.Unchanged, len(r.ArgoCD))
+	fmt.Fprintf(&b, "%d cluster(s) affected, %d rendered differently, %d unchanged, %d Argo CD file(s) changed\n",
+		len(r.Affected()), len(r.Clusters), r.Unchanged, len(r.ArgoCD))
 	for _, c := range r.Clusters {
 		for _, o := range c.Objects {
 			b.WriteString(o.Diff)
@@ -74,7 +82,7 @@ func markdown(r *Report, budget int) string {
 		fmt.Fprintf(&b, "## Hue rendered diff: no cluster changes\n\nBase %s, head %s: all %d clusters render the same.\n", code(r.Base), code(r.Head), r.Unchanged)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "## Hue rendered diff: %d cluster(s) affected\n\nBase %s, head %s; %d cluster(s) unchanged.\n\n", len(r.Clusters), code(r.Base), code(r.Head), r.Unchanged)
+	fmt.Fprintf(&b, "## Hue rendered diff: %d cluster(s) affected\n\nBase %s, head %s; %d rendered differently, %d unchanged.\n\n", len(r.Affected()), code(r.Base), code(r.Head), len(r.Clusters), r.Unchanged)
 	if len(r.Clusters) > 0 {
 		b.WriteString("| cluster | change | added | changed | removed |\n|---|---|---|---|---|\n")
 		for _, c := range r.Clusters {
@@ -86,7 +94,7 @@ func markdown(r *Report, budget int) string {
 	if len(r.ArgoCD) > 0 {
 		b.WriteString("Argo CD definitions:\n\n")
 		for _, f := range r.ArgoCD {
-			fmt.Fprintf(&b, "- %s %s (fleet %s)\n", code(f.Path), f.Change, f.Fleet)
+			fmt.Fprintf(&b, "- %s %s (fleet %s)%s\n", code(f.Path), f.Change, f.Fleet, reaches(f))
 		}
 		b.WriteString("\n")
 	}
