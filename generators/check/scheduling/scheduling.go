@@ -6,6 +6,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
@@ -28,6 +30,9 @@ type workload struct {
 	eligible []int
 	// request is what one pod requests (cpu and memory only).
 	request corev1.ResourceList
+	// spread is a required pod anti-affinity of the workload's pods to each other on
+	// kubernetes.io/hostname: at most one of its pods per node.
+	spread bool
 }
 
 // Check runs the scheduling check on one rendered cluster. A cluster without node pools is not
@@ -49,7 +54,8 @@ func Check(c *check.Cluster) []check.Finding {
 		if daemon {
 			spec.Tolerations = append(append([]corev1.Toleration{}, spec.Tolerations...), daemonSetTolerations...)
 		}
-		w := workload{obj: o, prefix: prefix, replicas: replicas, daemon: daemon, request: podRequest(&spec)}
+		w := workload{obj: o, prefix: prefix, replicas: replicas, daemon: daemon, request: podRequest(&spec),
+			spread: spreadsPerNode(tmpl)}
 		fs, eligible := placementFindings(c, w, place(&spec, pools))
 		out = append(out, fs...)
 		if len(eligible) == 0 {
@@ -208,12 +214,26 @@ func fitsOneNode(c *check.Cluster, w workload, pools []v1alpha1.NodePool) ([]che
 		"%s requests %s, more than one node offers: %s", what, describe(w.request), strings.Join(too, "; "))}, false
 }
 
-// capacity charges every workload to its eligible pools (see the package comment) and reports
-// the first one that does not fit, naming the others.
+// capacity places every pod on the nodes of its eligible pools (see the package comment) and
+// reports the first workload that does not fit, naming the others.
 func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (check.Finding, bool) {
-	free := make([]corev1.ResourceList, len(pools))
+	// nodes[i][n] is what is left of node n of pool i.
+	nodes := make([][]corev1.ResourceList, len(pools))
 	for i, p := range pools {
-		free[i] = poolCapacity(p)
+		for range p.Count {
+			nodes[i] = append(nodes[i], nodeCapacity(p))
+		}
+	}
+	poolFree := func(i int) corev1.ResourceList {
+		sum := corev1.ResourceList{}
+		for r := range nodeCapacity(pools[i]) {
+			total := resource.Quantity{}
+			for _, n := range nodes[i] {
+				total.Add(n[r])
+			}
+			sum[r] = total
+		}
+		return sum
 	}
 	var first *check.Finding
 	var others []string
@@ -228,36 +248,51 @@ func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (chec
 	freeBefore := func(idx []int) string {
 		var parts []string
 		for _, i := range idx {
-			parts = append(parts, fmt.Sprintf("pool %s: %s free of %s", pools[i].Name, describe(free[i]), describe(poolCapacity(pools[i]))))
+			parts = append(parts, fmt.Sprintf("pool %s: %s free of %s", pools[i].Name, describe(poolFree(i)), describe(poolCapacity(pools[i]))))
 		}
 		return strings.Join(parts, "; ")
 	}
-	// DaemonSets first: they take a slice of every node of every pool they run on.
+	// DaemonSets first: one pod on every node of every pool they run on.
 	for _, w := range wls {
 		if !w.daemon || len(w.request) == 0 {
 			continue
 		}
 		for _, i := range w.eligible {
-			need := times(w.request, int64(pools[i].Count))
-			if !fits(need, free[i]) {
-				overflow(w, fmt.Sprintf("node pools run out of capacity: DaemonSet pods (%s each) on the %d nodes of pool %s need %s; %s",
-					describe(w.request), pools[i].Count, pools[i].Name, describe(need), freeBefore([]int{i})))
+			before := freeBefore([]int{i})
+			short := 0
+			for _, n := range nodes[i] {
+				if !fits(w.request, n) {
+					short++
+				}
+				charge(n, w.request, 1)
 			}
-			charge(free[i], w.request, int64(pools[i].Count))
+			if short > 0 {
+				overflow(w, fmt.Sprintf("node pools run out of capacity: DaemonSet pods (%s each) do not fit on %d of the %d nodes of pool %s; %s",
+					describe(w.request), short, pools[i].Count, pools[i].Name, before))
+			}
 		}
 	}
+	// Then every other pod, workload by workload in render order, on the first node (pools in
+	// the cluster spec's order) that has room and, for a spread workload, none of its pods yet.
 	for _, w := range wls {
 		if w.daemon || len(w.request) == 0 {
 			continue
 		}
 		before := freeBefore(w.eligible)
+		used := map[[2]int]bool{}
 		var misfits int32
 		for range w.replicas {
 			placed := false
 			for _, i := range w.eligible {
-				if fits(w.request, free[i]) {
-					charge(free[i], w.request, 1)
-					placed = true
+				for n := range nodes[i] {
+					if (w.spread && used[[2]int{i, n}]) || !fits(w.request, nodes[i][n]) {
+						continue
+					}
+					charge(nodes[i][n], w.request, 1)
+					used[[2]int{i, n}], placed = true, true
+					break
+				}
+				if placed {
 					break
 				}
 			}
@@ -266,8 +301,16 @@ func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (chec
 			}
 		}
 		if misfits > 0 {
-			overflow(w, fmt.Sprintf("node pools run out of capacity: %d of %d pods (%s each) do not fit; %s",
-				misfits, w.replicas, describe(w.request), before))
+			msg := fmt.Sprintf("node pools run out of capacity: %d of %d pods (%s each) do not fit; %s",
+				misfits, w.replicas, describe(w.request), before)
+			if w.spread {
+				eligibleNodes := 0
+				for _, i := range w.eligible {
+					eligibleNodes += int(pools[i].Count)
+				}
+				msg += fmt.Sprintf("; a required pod anti-affinity on %s allows one pod per node, and %d nodes are eligible", corev1.LabelHostname, eligibleNodes)
+			}
+			overflow(w, msg)
 		}
 	}
 	if first == nil {
@@ -277,4 +320,23 @@ func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (chec
 		first.Message += "; later workloads that do not fit either: " + strings.Join(others, ", ")
 	}
 	return *first, true
+}
+
+// spreadsPerNode tells whether the pod template requires its pods to keep apart on
+// kubernetes.io/hostname: a required anti-affinity term whose selector matches its own labels.
+func spreadsPerNode(tmpl *corev1.PodTemplateSpec) bool {
+	a := tmpl.Spec.Affinity
+	if a == nil || a.PodAntiAffinity == nil {
+		return false
+	}
+	for _, term := range a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution {
+		if term.TopologyKey != corev1.LabelHostname || term.LabelSelector == nil {
+			continue
+		}
+		sel, err := metav1.LabelSelectorAsSelector(term.LabelSelector)
+		if err == nil && sel.Matches(labels.Set(tmpl.Labels)) {
+			return true
+		}
+	}
+	return false
 }

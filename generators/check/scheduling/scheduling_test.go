@@ -298,6 +298,12 @@ spec:
 	}
 }
 
+// antiAffinity keeps the pods apart, per node, from pods labelled app=<app>.
+func antiAffinity(app string) string {
+	return "\naffinity:\n  podAntiAffinity:\n    requiredDuringSchedulingIgnoredDuringExecution:\n" +
+		"    - topologyKey: kubernetes.io/hostname\n      labelSelector: {matchLabels: {app: " + app + "}}"
+}
+
 func TestCheckCapacity(t *testing.T) {
 	general := "\nnodeSelector: {hue.dev/pool-class: general}"
 	tolerateBatch := "\ntolerations: [{key: hue.dev/dedicated, operator: Exists}]"
@@ -367,10 +373,29 @@ spec:
     metadata: {labels: {app: agent}}
     spec:
 ` + indent(container("3", "1Gi")+general, 6),
+			// Each node keeps 1 cpu after the agent: 2 cpu are free in all, yet no 1500m pod fits.
 			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
-				"1 of 2 pods (cpu 1500m, memory 1Gi each) do not fit", "pool general: cpu 2, memory 30Gi free",
+				"2 of 2 pods (cpu 1500m, memory 1Gi each) do not fit", "pool general: cpu 2, memory 30Gi free",
 			}}},
 		},
+		{
+			// 3 x 2500m is less than the pool's 8 cpu, but a 4-cpu node holds one such pod.
+			name: "fragmentation: the pool has room, no node does",
+			docs: deploy("web", 3, container("2500m", "1Gi")+general),
+			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
+				"1 of 3 pods (cpu 2500m, memory 1Gi each) do not fit", "pool general: cpu 8, memory 32Gi free of cpu 8, memory 32Gi",
+			}}},
+		},
+		{
+			name: "required anti-affinity: one pod per node",
+			docs: deploy("web", 3, container("100m", "128Mi")+general+antiAffinity("web")),
+			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
+				"1 of 3 pods (cpu 100m, memory 128Mi each) do not fit",
+				"a required pod anti-affinity on kubernetes.io/hostname allows one pod per node, and 2 nodes are eligible",
+			}}},
+		},
+		{name: "required anti-affinity within the node count", docs: deploy("web", 2, container("100m", "128Mi")+general+antiAffinity("web"))},
+		{name: "anti-affinity to other pods does not spread these", docs: deploy("web", 3, container("100m", "128Mi")+general+antiAffinity("db"))},
 		{
 			name: "daemonset alone over a pool",
 			docs: `apiVersion: apps/v1
