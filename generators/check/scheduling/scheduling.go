@@ -17,8 +17,8 @@ import (
 // ID is the check id of the findings of this package.
 const ID = "scheduling"
 
-// budgeted are the resources the capacity budget counts.
-var budgeted = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory}
+// counted are the resources the packing counts.
+var counted = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory}
 
 // workload is one pod-bearing object with where its pods can go.
 type workload struct {
@@ -117,7 +117,7 @@ func placementFindings(c *check.Cluster, w workload, ps []placement) ([]check.Fi
 func podRequest(spec *corev1.PodSpec) corev1.ResourceList {
 	all := resourcehelper.PodRequests(&corev1.Pod{Spec: *spec}, resourcehelper.PodResourcesOptions{})
 	out := corev1.ResourceList{}
-	for _, r := range budgeted {
+	for _, r := range counted {
 		if q, ok := all[r]; ok && !q.IsZero() {
 			out[r] = q.DeepCopy()
 		}
@@ -183,7 +183,7 @@ func times(req corev1.ResourceList, n int64) corev1.ResourceList {
 // describe prints a resource list as "cpu 500m, memory 1Gi", in a fixed order.
 func describe(l corev1.ResourceList) string {
 	var parts []string
-	for _, r := range budgeted {
+	for _, r := range counted {
 		if q, ok := l[r]; ok {
 			parts = append(parts, fmt.Sprintf("%s %s", r, q.String()))
 		}
