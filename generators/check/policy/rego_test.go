@@ -8,8 +8,9 @@ import (
 	"github.com/open-policy-agent/opa/v1/tester"
 )
 
-// TestRegoUnitTests runs policies/*_test.rego with OPA's test runner.
-func TestRegoUnitTests(t *testing.T) {
+// allModules parses every Rego file of policies/, the unit tests included.
+func allModules(t *testing.T) map[string]*ast.Module {
+	t.Helper()
 	dir := policiesDir(t)
 	policies, tests, err := PolicyFiles(dir)
 	if err != nil {
@@ -22,6 +23,12 @@ func TestRegoUnitTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return modules
+}
+
+// TestRegoUnitTests runs policies/*_test.rego with OPA's test runner.
+func TestRegoUnitTests(t *testing.T) {
+	modules := allModules(t)
 	ch, err := tester.NewRunner().SetCompiler(ast.NewCompiler()).Run(context.Background(), modules)
 	if err != nil {
 		t.Fatal(err)

@@ -9,17 +9,8 @@ import (
 // The policies and their unit tests compile in OPA's strict mode, as `opa check --strict` would:
 // no unused variables, imports or arguments, no shadowed or deprecated built-ins.
 func TestPoliciesCompileStrictly(t *testing.T) {
-	dir := policiesDir(t)
-	policies, tests, err := PolicyFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	modules, err := ParseFiles(dir, append(policies, tests...))
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := ast.NewCompiler().WithStrict(true)
-	c.Compile(modules)
+	c.Compile(allModules(t))
 	for _, e := range c.Errors {
 		t.Error(e)
 	}
