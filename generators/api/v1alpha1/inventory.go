@@ -19,14 +19,7 @@ type Inventory struct {
 }
 
 // Cluster returns the named cluster or nil.
-func (inv *Inventory) Cluster(name string) *HueCluster {
-	for _, c := range inv.Clusters {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
+func (inv *Inventory) Cluster(name string) *HueCluster { return named(inv.Clusters, name) }
 
 // InventoryFiles lists clusters/<fleet>/*.yaml below root (the hand-edited cluster specs; the
 // generated Argo CD files live in subfolders), sorted and relative to root.

@@ -25,32 +25,26 @@ type Catalog struct {
 
 // Service returns the named service or nil.
 func (c *Catalog) Service(name string) *HueService {
-	for _, s := range c.Services {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
+	return named(c.Services, name)
 }
 
 // Compartment returns the named compartment or nil.
 func (c *Catalog) Compartment(name string) *HueCompartment {
-	for _, s := range c.Compartments {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
+	return named(c.Compartments, name)
 }
 
 // DataStore returns the named data store or nil.
 func (c *Catalog) DataStore(name string) *HueDataStore {
-	for _, s := range c.DataStores {
-		if s.Name == name {
-			return s
-		}
+	return named(c.DataStores, name)
+}
+
+// named finds the object called name in list, or the zero value (nil for pointers).
+func named[T interface{ GetName() string }](list []T, name string) T {
+	if i := slices.IndexFunc(list, func(o T) bool { return o.GetName() == name }); i >= 0 {
+		return list[i]
 	}
-	return nil
+	var none T
+	return none
 }
 
 // SpecFiles lists the spec files below root/dir/*/hue.yaml, sorted, relative to root.
