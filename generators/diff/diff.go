@@ -50,6 +50,8 @@ type Cluster struct {
 	Overlay string   `json:"overlay"`
 	Change  Change   `json:"change"`
 	Objects []Object `json:"objects"`
+	// BaseError says why the base did not build this overlay; its objects then all count as added.
+	BaseError string `json:"baseError,omitempty"`
 }
 
 // Count tells how many objects were added, changed and removed.
@@ -113,13 +115,18 @@ func (r *Report) Empty() bool { return len(r.Clusters) == 0 && len(r.ArgoCD) == 
 func Compare(ctx context.Context, r render.FSRenderer, base, head Tree) (*Report, error) {
 	rendered := make([]map[string]render.Result, 2)
 	argo := make([]map[string][]byte, 2)
+	var baseErrors map[string]string
 	for i, t := range []Tree{base, head} {
 		overlays, err := t.Overlays()
 		if err != nil {
 			return nil, err
 		}
 		results, err := r.WithFS(t.FS).Render(ctx, t.Root, overlays)
-		if err != nil {
+		if err != nil && i == 0 {
+			// A base that does not build must not hide what the pull request changes (it may be
+			// the fix): build the overlays one by one and keep what builds.
+			results, baseErrors = renderEach(ctx, r.WithFS(t.FS), t.Root, overlays)
+		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", t.Name, err)
 		}
 		rendered[i] = map[string]render.Result{}
@@ -134,8 +141,10 @@ func Compare(ctx context.Context, r render.FSRenderer, base, head Tree) (*Report
 	for _, name := range slices.Sorted(maps.Keys(union(rendered[0], rendered[1]))) {
 		b, inBase := rendered[0][name]
 		h, inHead := rendered[1][name]
-		c := Cluster{Name: name, Overlay: h.Overlay, Change: Changed}
+		c := Cluster{Name: name, Overlay: h.Overlay, Change: Changed, BaseError: baseErrors[name]}
 		switch {
+		case !inBase && c.BaseError != "":
+			// everything the head renders is new against a base that rendered nothing
 		case !inBase:
 			c.Change = Added
 		case !inHead:
@@ -290,4 +299,20 @@ func lines(b []byte) []string {
 // splitNodes parses a rendered multi-document stream.
 func splitNodes(stream []byte) ([]*yaml.RNode, error) {
 	return (&kio.ByteReader{Reader: bytes.NewReader(stream), OmitReaderAnnotations: true}).Read()
+}
+
+// renderEach builds overlays one at a time and returns those that build, and why the others
+// did not, by cluster.
+func renderEach(ctx context.Context, r render.Renderer, root string, overlays map[string]string) ([]render.Result, map[string]string) {
+	var out []render.Result
+	failed := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(overlays)) {
+		res, err := r.Render(ctx, root, map[string]string{name: overlays[name]})
+		if err != nil {
+			failed[name] = err.Error()
+			continue
+		}
+		out = append(out, res...)
+	}
+	return out, failed
 }

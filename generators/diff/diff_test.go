@@ -315,3 +315,24 @@ spec:
 	_, err = argoReach(map[string][]byte{"clusters/x/argocd/apps/broken.yaml": broken})
 	require.ErrorContains(t, err, "broken.yaml: ApplicationSet b: generators list element 0")
 }
+
+// A base that does not build (the pull request may be its fix) still gives a diff: that
+// cluster's head objects count as added, the reason is kept, and the other clusters compare
+// as usual.
+func TestCompareWithABrokenBase(t *testing.T) {
+	base, head := baseAndHead(t)
+	require.NoError(t, base.FS.WriteFile("/repo/overlays/edited/kustomization.yaml", []byte("resources: [missing.yaml]\n")))
+	rep, err := Compare(context.Background(), render.Krusty{}, base, head)
+	require.NoError(t, err)
+	require.Equal(t, []string{"edited", "new", "retired", "same"}, rep.Affected())
+	edited := rep.Clusters[0]
+	require.Equal(t, "edited", edited.Name)
+	require.Equal(t, Changed, edited.Change)
+	require.Contains(t, edited.BaseError, "kustomize build overlays/edited")
+	added, changed, removed := edited.Count()
+	require.Equal(t, [3]int{2, 0, 0}, [3]int{added, changed, removed}, "the head's ConfigMap and Job")
+	var out bytes.Buffer
+	require.NoError(t, Write(&out, "text", rep))
+	require.Contains(t, out.String(), "  the base did not build: ")
+	require.Contains(t, markdown(rep, CommentBudget), "| edited | changed (the base did not build) | 2 | 0 | 0 |")
+}

@@ -58,6 +58,9 @@ func writeText(w io.Writer, r *Report) error {
 	fmt.Fprintf(&b, "base %s, head %s\n", r.Base, r.Head)
 	for _, c := range r.Clusters {
 		fmt.Fprintf(&b, "cluster %s %s (%s): %s\n", c.Name, c.Change, c.Overlay, summary(c))
+		if c.BaseError != "" {
+			fmt.Fprintf(&b, "  the base did not build: %s\n", c.BaseError)
+		}
 	}
 	for _, f := range r.ArgoCD {
 		fmt.Fprintf(&b, "argocd %s %s (fleet %s)%s\n", f.Path, f.Change, f.Fleet, reaches(f))
@@ -87,7 +90,11 @@ func markdown(r *Report, budget int) string {
 		b.WriteString("| cluster | change | added | changed | removed |\n|---|---|---|---|---|\n")
 		for _, c := range r.Clusters {
 			a, ch, rm := c.Count()
-			fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", c.Name, c.Change, a, ch, rm)
+			change := string(c.Change)
+			if c.BaseError != "" {
+				change += " (the base did not build)"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", c.Name, change, a, ch, rm)
 		}
 		b.WriteString("\n")
 	}
