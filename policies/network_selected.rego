@@ -3,18 +3,19 @@
 # custom:
 #   id: HUE-013
 #   severity: error
-#   rationale: Under default-deny a workload that no allowing NetworkPolicy selects can neither serve nor reach anything; under a missing default-deny it is wide open. Either way its flows are undeclared.
+#   rationale: Under default-deny a workload that no allowing NetworkPolicy selects can neither serve nor reach anything; under a missing default-deny it is wide open. Either way its flows are undeclared. A policy for the whole namespace (an empty podSelector, such as default-deny or DNS egress) declares nobody's flows, so it does not count.
 #   remediation: Add a NetworkPolicy in the workload's namespace whose podSelector matches the pod template labels and lists the flows the service needs.
 package hue.network_selected
 
 import data.hue.lib
 
-# selected holds the positions in lib.workloads of the pods some allowing NetworkPolicy (any but
-# a namespace's default-deny) selects.
+# selected holds the positions in lib.workloads of the pods some NetworkPolicy of their own
+# selects: one whose podSelector names labels, not one for the whole namespace.
 selected contains i if {
 	some np in lib.objects_of_kind("NetworkPolicy")
-	not data.hue.default_deny.is_default_deny(np)
-	some i in lib.selected_workloads(lib.namespace(np), object.get(np, ["spec", "podSelector"], {}))
+	sel := object.get(np, ["spec", "podSelector"], {})
+	count(object.get(sel, "matchLabels", {})) + count(object.get(sel, "matchExpressions", [])) > 0
+	some i in lib.selected_workloads(lib.namespace(np), sel)
 }
 
 violation contains v if {

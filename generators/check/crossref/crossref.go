@@ -53,7 +53,6 @@ func Check(c *check.Cluster) []check.Finding {
 	}
 	for _, ns := range slices.Sorted(maps.Keys(k.ix.templates)) {
 		for _, t := range k.ix.templates[ns] {
-			k.probes(t)
 			k.podRefs(t)
 		}
 	}
@@ -148,40 +147,6 @@ func allContainers(spec *corev1.PodSpec) []namedContainer {
 	return out
 }
 
-// probes: every probe port exists on its container.
-func (k *checker) probes(t podTemplate) {
-	for _, nc := range allContainers(&t.tmpl.Spec) {
-		for _, pr := range []struct {
-			name  string
-			probe *corev1.Probe
-		}{{"livenessProbe", nc.container.LivenessProbe}, {"readinessProbe", nc.container.ReadinessProbe}, {"startupProbe", nc.container.StartupProbe}} {
-			if pr.probe == nil {
-				continue
-			}
-			base := t.prefix + "." + nc.path + "." + pr.name
-			h := pr.probe.ProbeHandler
-			switch {
-			case h.HTTPGet != nil:
-				k.probePort(t, nc, base+".httpGet.port", h.HTTPGet.Port)
-			case h.TCPSocket != nil:
-				k.probePort(t, nc, base+".tcpSocket.port", h.TCPSocket.Port)
-			case h.GRPC != nil:
-				k.probePort(t, nc, base+".grpc.port", intstr.FromInt32(h.GRPC.Port))
-			}
-		}
-	}
-}
-
-func (k *checker) probePort(t podTemplate, nc namedContainer, fieldPath string, port intstr.IntOrString) {
-	if _, ok := findPort(nc.container.Ports, port, corev1.ProtocolTCP); ok {
-		return
-	}
-	if port.Type == intstr.String {
-		k.report(check.SeverityError, t.obj, fieldPath, "probe port %q is not a port name of container %s", port.StrVal, nc.container.Name)
-	} else {
-		k.report(undeclaredNumber, t.obj, fieldPath, "probe port %d is not a declared containerPort of container %s", port.IntVal, nc.container.Name)
-	}
-}
 
 // ref is one reference from a pod spec to a namespaced object.
 type ref struct {

@@ -1,7 +1,6 @@
 // Package crossref checks the references between the rendered objects of one cluster, all at
 // once, because Kubernetes accepts every object on its own and only fails at run time: a Service
-// whose selector matches no pods has no endpoints, a targetPort or probe port naming a port the
-// container does not declare never connects, a missing ConfigMap, Secret, ServiceAccount or PVC
+// whose targetPort names a port the container does not declare never connects, a missing ConfigMap, Secret, ServiceAccount or PVC
 // keeps pods in ContainerCreating or makes the workload controller fail to create them, and an
 // HPA, PDB or Ingress pointing at nothing silently does nothing.
 //
