@@ -147,7 +147,6 @@ func allContainers(spec *corev1.PodSpec) []namedContainer {
 	return out
 }
 
-
 // ref is one reference from a pod spec to a namespaced object.
 type ref struct {
 	gk    schema.GroupKind
