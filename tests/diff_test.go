@@ -8,13 +8,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/hue-platform/hue-gitops/generators/gittest"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
@@ -23,13 +21,7 @@ import (
 // against the committed base names them, and shows the changed Deployment in each.
 func TestDiffNamesTheClustersAChangeReaches(t *testing.T) {
 	dir := copyRepo(t)
-	repo, err := git.PlainInit(dir, false)
-	require.NoError(t, err)
-	wt, err := repo.Worktree()
-	require.NoError(t, err)
-	require.NoError(t, wt.AddGlob("."))
-	_, err = wt.Commit("base", &git.CommitOptions{Author: &object.Signature{Name: "ci", Email: "ci@hue.dev", When: time.Unix(0, 0)}})
-	require.NoError(t, err)
+	gittest.CommitAll(t, dir)
 
 	code, out := run("diff", "--root", dir, "--base", "HEAD", "--exit-code")
 	require.Equal(t, 0, code, "a clean tree differs from nothing: %s", out)

@@ -10,13 +10,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/hue-platform/hue-gitops/generators/gittest"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
@@ -213,19 +211,6 @@ func TestFence(t *testing.T) {
 	require.Equal(t, "``````", fence("`````"))
 }
 
-// commitAll makes a git repository of dir with everything in it committed.
-func commitAll(t *testing.T, dir string) *git.Repository {
-	t.Helper()
-	repo, err := git.PlainInit(dir, false)
-	require.NoError(t, err)
-	wt, err := repo.Worktree()
-	require.NoError(t, err)
-	require.NoError(t, wt.AddGlob("."))
-	_, err = wt.Commit("base", &git.CommitOptions{Author: &object.Signature{Name: "t", Email: "t@example.org", When: time.Unix(0, 0)}})
-	require.NoError(t, err)
-	return repo
-}
-
 func write(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for p, c := range files {
@@ -241,7 +226,7 @@ func TestFromGitReadsTheRevisionNotTheWorkingCopy(t *testing.T) {
 		"hue/overlays/a/objects.yaml":       cm("a"),
 		"README.md":                         "outside the hue folder\n",
 	})
-	commitAll(t, dir)
+	gittest.CommitAll(t, dir)
 	// The working copy moves on; the base must not.
 	write(t, dir, map[string]string{"hue/overlays/a/objects.yaml": cm("b")})
 
