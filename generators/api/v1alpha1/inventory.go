@@ -45,36 +45,25 @@ func LoadInventory(root string, cat *Catalog) (*Inventory, error) {
 
 // BuildInventory decodes, defaults and validates cluster spec files given by name.
 func BuildInventory(files map[string][]byte, cat *Catalog) (*Inventory, error) {
-	inv := &Inventory{Fleets: map[string]*HueFleet{}, Files: map[string]string{}}
-	var errs Errors
+	docs, index, errs := decodeUnique(files)
+	inv := &Inventory{Fleets: map[string]*HueFleet{}, Files: index}
 	var clusters []*HueCluster
 	clusterDir := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		docs, derrs := Decode(name, files[name])
-		errs = append(errs, derrs...)
-		dir := filepath.Base(filepath.Dir(name))
-		for _, d := range docs {
-			key := d.Kind + "/" + d.Name
-			if prev, ok := inv.Files[key]; ok {
-				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "metadata.name",
-					Detail: fmt.Sprintf("duplicate %s, first defined in %s", d.Kind, prev)})
-				continue
+	for _, d := range docs {
+		name, dir := d.File, filepath.Base(filepath.Dir(d.File))
+		switch o := d.Object.(type) {
+		case *HueFleet:
+			ferrs := o.Validate()
+			if o.Name != dir {
+				ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name, "a fleet lives in clusters/<fleet>/ of its own name"))
 			}
-			inv.Files[key] = name
-			switch o := d.Object.(type) {
-			case *HueFleet:
-				ferrs := o.Validate()
-				if o.Name != dir {
-					ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name, "a fleet lives in clusters/<fleet>/ of its own name"))
-				}
-				errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
-				inv.Fleets[o.Name] = o
-			case *HueCluster:
-				clusters = append(clusters, o)
-				clusterDir[o.Name] = dir
-			default:
-				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "not an inventory kind (HueFleet, HueCluster)"})
-			}
+			errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
+			inv.Fleets[o.Name] = o
+		case *HueCluster:
+			clusters = append(clusters, o)
+			clusterDir[o.Name] = dir
+		default:
+			errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "not an inventory kind (HueFleet, HueCluster)"})
 		}
 	}
 	for _, c := range clusters {

@@ -38,6 +38,28 @@ func (c *Catalog) DataStore(name string) *HueDataStore {
 	return named(c.DataStores, name)
 }
 
+// decodeUnique decodes every file, in name order, and returns its documents with each
+// Kind/name once: a second definition is an error naming the first file. index maps
+// "Kind/name" to the file that defines it.
+func decodeUnique(files map[string][]byte) (docs []Document, index map[string]string, errs Errors) {
+	index = map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		ds, derrs := Decode(name, files[name])
+		errs = append(errs, derrs...)
+		for _, d := range ds {
+			key := d.Kind + "/" + d.Name
+			if prev, ok := index[key]; ok {
+				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "metadata.name",
+					Detail: fmt.Sprintf("duplicate %s, first defined in %s", d.Kind, prev)})
+				continue
+			}
+			index[key] = name
+			docs = append(docs, d)
+		}
+	}
+	return docs, index, errs
+}
+
 // named finds the object called name in list, or the zero value (nil for pointers).
 func named[T interface{ GetName() string }](list []T, name string) T {
 	if i := slices.IndexFunc(list, func(o T) bool { return o.GetName() == name }); i >= 0 {
@@ -102,44 +124,32 @@ func LoadCatalog(root string) (*Catalog, error) {
 
 // BuildCatalog decodes, defaults and validates spec files given by name.
 func BuildCatalog(files map[string][]byte) (*Catalog, error) {
-	cat := &Catalog{Files: map[string]string{}}
-	var errs Errors
-	names := slices.Sorted(maps.Keys(files))
-	for _, name := range names {
-		docs, derrs := Decode(name, files[name])
-		errs = append(errs, derrs...)
-		dir := filepath.Base(filepath.Dir(name))
-		for _, d := range docs {
-			key := d.Kind + "/" + d.Name
-			if prev, ok := cat.Files[key]; ok {
-				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "metadata.name",
-					Detail: fmt.Sprintf("duplicate %s, first defined in %s", d.Kind, prev)})
-				continue
+	docs, index, errs := decodeUnique(files)
+	cat := &Catalog{Files: index}
+	for _, d := range docs {
+		name, dir := d.File, filepath.Base(filepath.Dir(d.File))
+		var ferrs field.ErrorList
+		switch o := d.Object.(type) {
+		case *HueService:
+			o.Default()
+			ferrs = o.Validate()
+			if o.Name != "" && dir != "." && o.Name != dir {
+				ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name,
+					fmt.Sprintf("a service spec lives in base/%s/%s", o.Name, SpecFile)))
 			}
-			cat.Files[key] = name
-			var ferrs field.ErrorList
-			switch o := d.Object.(type) {
-			case *HueService:
-				o.Default()
-				ferrs = o.Validate()
-				if o.Name != "" && dir != "." && o.Name != dir {
-					ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name,
-						fmt.Sprintf("a service spec lives in base/%s/%s", o.Name, SpecFile)))
-				}
-				cat.Services = append(cat.Services, o)
-			case *HueCompartment:
-				o.Default()
-				ferrs = o.Validate()
-				cat.Compartments = append(cat.Compartments, o)
-			case *HueDataStore:
-				o.Default()
-				ferrs = o.Validate()
-				cat.DataStores = append(cat.DataStores, o)
-			default:
-				ferrs = field.ErrorList{field.Invalid(field.NewPath("kind"), d.Kind, "not a catalog kind (HueService, HueCompartment, HueDataStore)")}
-			}
-			errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
+			cat.Services = append(cat.Services, o)
+		case *HueCompartment:
+			o.Default()
+			ferrs = o.Validate()
+			cat.Compartments = append(cat.Compartments, o)
+		case *HueDataStore:
+			o.Default()
+			ferrs = o.Validate()
+			cat.DataStores = append(cat.DataStores, o)
+		default:
+			ferrs = field.ErrorList{field.Invalid(field.NewPath("kind"), d.Kind, "not a catalog kind (HueService, HueCompartment, HueDataStore)")}
 		}
+		errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
 	}
 	errs = append(errs, cat.crossValidate()...)
 	if err := errs.Err(); err != nil {
