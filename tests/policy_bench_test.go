@@ -26,7 +26,7 @@ func goldenFleet(b *testing.B) (clusters []*check.Cluster, files []string, objec
 	}
 	for _, c := range specs.Inventory.Clusters {
 		f := filepath.Join("golden", c.Name+".yaml")
-		objs, err := policy.LoadManifests(f)
+		objs, err := check.LoadManifests(f)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func BenchmarkFleetPolicies(b *testing.B) {
 			}
 			fresh := make([]*check.Cluster, len(clusters))
 			for i, c := range clusters {
-				objs, err := policy.LoadManifests(files[i])
+				objs, err := check.LoadManifests(files[i])
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
-	"github.com/hue-platform/hue-gitops/generators/check/policy"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
@@ -51,7 +50,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				if spec == nil {
 					return badInput(fmt.Errorf("--cluster %q: no such cluster in clusters/", clusterName))
 				}
-				objs, err := policy.LoadManifests(manifests)
+				objs, err := check.LoadManifests(manifests)
 				if err != nil {
 					return badInput(err)
 				}

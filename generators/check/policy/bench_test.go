@@ -81,7 +81,7 @@ spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
 		y.WriteString("---")
 		fmt.Fprintf(&y, syntheticService, fmt.Sprintf("svc-%03d", i), namespaces[i%len(namespaces)])
 	}
-	objs, err := DecodeManifests("synthetic.yaml", []byte(y.String()))
+	objs, err := check.Decode("synthetic.yaml", []byte(y.String()))
 	if err != nil {
 		b.Fatal(err)
 	}

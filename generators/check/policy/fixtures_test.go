@@ -69,7 +69,7 @@ func loadFixture(t *testing.T, path string, defaultCluster *v1alpha1.HueCluster)
 			fx.expects = append(fx.expects, expectation{m[1], m[2], m[3], m[4]})
 		}
 	}
-	objs, err := DecodeManifests(filepath.ToSlash(path), data)
+	objs, err := check.Decode(filepath.ToSlash(path), data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func FuzzEvaluate(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		objs, err := DecodeManifests("fuzz.yaml", data)
+		objs, err := check.Decode("fuzz.yaml", data)
 		if err != nil {
 			return // bad YAML is the caller's error to report
 		}

@@ -110,7 +110,7 @@ func TestRepositoryWaiversAreValid(t *testing.T) {
 func TestAnnotationsDoNotWaive(t *testing.T) {
 	e, err := Load(policiesDir(t))
 	require.NoError(t, err)
-	objs, err := DecodeManifests("x.yaml", []byte(`
+	objs, err := check.Decode("x.yaml", []byte(`
 apiVersion: v1
 kind: Secret
 metadata:

@@ -1,44 +1,24 @@
 package scheduling
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
-	"io"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 )
 
-// parse reads a multi-document YAML fixture into objects.
+// parse reads a multi-document YAML fixture into objects, as a rendered file is read.
 func parse(t *testing.T, docs string) []check.Object {
 	t.Helper()
-	var out []check.Object
-	r := utilyaml.NewYAMLReader(bufioReader(docs))
-	for {
-		raw, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		require.NoError(t, err)
-		if len(bytes.TrimSpace(raw)) == 0 {
-			continue
-		}
-		u := &unstructured.Unstructured{}
-		require.NoError(t, yaml.Unmarshal(raw, &u.Object))
-		if len(u.Object) > 0 {
-			out = append(out, check.Object{Unstructured: u, Source: "fixture.yaml"})
-		}
-	}
+	objs, err := check.Decode("fixture.yaml", []byte(docs))
+	require.NoError(t, err)
+	return objs
 }
 
 const poolsYAML = `
@@ -551,5 +531,3 @@ spec: {template: {spec: {containers: "nope"}}}
 		{"", "", 0, "", true, true},
 	}, got)
 }
-
-func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }

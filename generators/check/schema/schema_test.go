@@ -14,7 +14,7 @@ import (
 
 func run(t *testing.T, docs string) []check.Finding {
 	t.Helper()
-	objs, err := Parse("fixture.yaml", []byte(docs))
+	objs, err := check.Decode("fixture.yaml", []byte(docs))
 	require.NoError(t, err)
 	require.NotEmpty(t, objs)
 	return checkObjects(objs)
@@ -434,17 +434,4 @@ func TestMissingKind(t *testing.T) {
 	u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "x"}}}
 	assertFindings(t, checkObjects([]check.Object{{Unstructured: u, Source: "fixture.yaml"}}),
 		[]want{{check.SeverityError, "", "", "apiVersion and kind are required"}})
-}
-
-func TestParse(t *testing.T) {
-	objs, err := Parse("f.yaml", []byte("---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"))
-	require.NoError(t, err)
-	require.Len(t, objs, 2)
-	assert.Equal(t, "ConfigMap/b", objs[1].Ref())
-	assert.Equal(t, "f.yaml", objs[1].Source)
-
-	_, err = Parse("f.yaml", []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: 1}\ndata: {y: 2}\n"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "f.yaml: document 2:")
-	assert.Contains(t, err.Error(), `"data" already set`)
 }
