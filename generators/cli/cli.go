@@ -111,11 +111,11 @@ func cacheFlag(c *cobra.Command, dir *string) {
 	c.Flags().StringVar(dir, "cache", "", "keep overlay builds in this folder and reuse those whose every input is unchanged")
 }
 
-// renderer is the render strategy: kustomize's build of each overlay, remembered in memory
-// (and in the cache folder, when given) so an unchanged overlay is built once.
+// renderer is the render strategy: kustomize's build of each overlay, remembered in the cache
+// folder when one is given, so an overlay whose inputs did not change is not built again.
 func renderer(cache string) (render.Krusty, error) {
 	if cache == "" {
-		return render.Krusty{Memo: render.NewMemo()}, nil
+		return render.Krusty{}, nil
 	}
 	m, err := render.OpenMemo(cache)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hue-platform/hue-gitops/generators/diff"
+	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
 func newDiff() *cobra.Command {
@@ -41,10 +42,13 @@ Without --base it tries ` + strings.Join(diff.DefaultBases, ", then ") + `. In C
 					return badInput(err)
 				}
 			}
-			// One memo for both sides: a cluster whose inputs the change does not touch is built once.
 			r, err := renderer(cache)
 			if err != nil {
 				return badInput(err)
+			}
+			if r.Memo == nil {
+				// One memo for both sides: a cluster the change does not touch is built once.
+				r.Memo = render.NewMemo()
 			}
 			rep, err := diff.Compare(cmd.Context(), r, from, diff.Dir(root))
 			if err != nil {
