@@ -86,13 +86,13 @@ func (m *Memo) store(overlay string, e *memoEntry) {
 }
 
 // recorder is a read-only view of a file system that writes down every question asked of it.
-// A write makes the build impossible to remember.
+// A write, or a read it does not follow (Open, Walk), makes the build impossible to remember.
 type recorder struct {
-	fs      filesys.FileSystem
-	root    string
-	mu      sync.Mutex
-	reads   []read
-	written bool
+	fs        filesys.FileSystem
+	root      string
+	mu        sync.Mutex
+	reads     []read
+	untracked bool
 }
 
 var _ filesys.FileSystem = (*recorder)(nil)
@@ -116,10 +116,10 @@ func (r *recorder) note(op, p, answer string) {
 	r.reads = append(r.reads, read{op, r.rel(p), answer})
 }
 
-func (r *recorder) wrote() {
+func (r *recorder) untrack() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.written = true
+	r.untracked = true
 }
 
 func digest(b []byte, err error) string {
@@ -233,19 +233,22 @@ func (r *recorder) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 
 // Open and Walk read whole files or trees in ways the memo does not follow; kustomize's build
 // does not use them, and if it ever does the build is simply not remembered.
-func (r *recorder) Open(p string) (filesys.File, error) { r.wrote(); return r.fs.Open(p) }
+func (r *recorder) Open(p string) (filesys.File, error) { r.untrack(); return r.fs.Open(p) }
 
-func (r *recorder) Walk(p string, fn filepath.WalkFunc) error { r.wrote(); return r.fs.Walk(p, fn) }
+func (r *recorder) Walk(p string, fn filepath.WalkFunc) error { r.untrack(); return r.fs.Walk(p, fn) }
 
-func (r *recorder) Create(p string) (filesys.File, error) { r.wrote(); return r.fs.Create(p) }
+func (r *recorder) Create(p string) (filesys.File, error) { r.untrack(); return r.fs.Create(p) }
 
-func (r *recorder) Mkdir(p string) error { r.wrote(); return r.fs.Mkdir(p) }
+func (r *recorder) Mkdir(p string) error { r.untrack(); return r.fs.Mkdir(p) }
 
-func (r *recorder) MkdirAll(p string) error { r.wrote(); return r.fs.MkdirAll(p) }
+func (r *recorder) MkdirAll(p string) error { r.untrack(); return r.fs.MkdirAll(p) }
 
-func (r *recorder) RemoveAll(p string) error { r.wrote(); return r.fs.RemoveAll(p) }
+func (r *recorder) RemoveAll(p string) error { r.untrack(); return r.fs.RemoveAll(p) }
 
-func (r *recorder) WriteFile(p string, data []byte) error { r.wrote(); return r.fs.WriteFile(p, data) }
+func (r *recorder) WriteFile(p string, data []byte) error {
+	r.untrack()
+	return r.fs.WriteFile(p, data)
+}
 
 // build is One, through the memo when there is one.
 func (k Krusty) build(fs filesys.FileSystem, root, cluster, overlay string, sources Sources) (Result, error) {
@@ -261,7 +264,7 @@ func (k Krusty) build(fs filesys.FileSystem, root, cluster, overlay string, sour
 	}
 	rec := &recorder{fs: fs, root: root}
 	res, err := One(rec, root, cluster, overlay, sources)
-	if err != nil || rec.written {
+	if err != nil || rec.untracked {
 		return res, err
 	}
 	e := &memoEntry{reads: rec.reads, yaml: res.YAML}

@@ -39,10 +39,8 @@ type PolicyMeta struct {
 
 // Engine holds the policies compiled once, ready to evaluate any number of clusters.
 type Engine struct {
-	query    rego.PreparedEvalQuery
-	meta     map[string]PolicyMeta
-	compiler *ast.Compiler
-	modules  map[string]*ast.Module
+	query rego.PreparedEvalQuery
+	meta  map[string]PolicyMeta
 }
 
 // ParseFiles parses Rego files with annotations; names are relative to dir.
@@ -116,7 +114,7 @@ func newEngine(modules map[string]*ast.Module) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{query: pq, meta: meta, compiler: compiler, modules: modules}, nil
+	return &Engine{query: pq, meta: meta}, nil
 }
 
 // readMetadata takes id, severity, rationale and remediation from the custom fields and the title
