@@ -6,8 +6,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/argocd"
@@ -61,20 +62,17 @@ var ClusterChecks = []func(*check.Cluster) []check.Finding{schema.Check, schedul
 // Check runs the per-cluster checks (clusters in parallel) and the policies.
 func (ck *Checker) Check(ctx context.Context, clusters []*check.Cluster) ([]check.Finding, error) {
 	per := make([][]check.Finding, len(clusters))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, c := range clusters {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			for _, fn := range ClusterChecks {
 				per[i] = append(per[i], fn(c)...)
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	var out []check.Finding
 	for _, f := range per {
 		out = append(out, f...)

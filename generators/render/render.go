@@ -13,8 +13,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
+	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -88,22 +88,17 @@ func (k Krusty) Render(ctx context.Context, root string, overlays map[string]str
 	}
 	results := make([]Result, len(names))
 	errs := make([]error, len(names))
-	sem := make(chan struct{}, workers)
-	var wg sync.WaitGroup
+	var g errgroup.Group // every overlay's error is reported, not only the first
+	g.SetLimit(workers)
 	for i, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				errs[i] = ctx.Err()
-				return
+		g.Go(func() error {
+			if errs[i] = ctx.Err(); errs[i] == nil {
+				results[i], errs[i] = k.build(fs, root, name, overlays[name], sources)
 			}
-			results[i], errs[i] = k.build(fs, root, name, overlays[name], sources)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	var msgs []string
 	for _, e := range errs {
 		if e != nil {

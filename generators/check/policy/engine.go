@@ -11,10 +11,10 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
@@ -240,18 +240,15 @@ type violation struct {
 func (e *Engine) Evaluate(ctx context.Context, clusters []*check.Cluster) ([]check.Finding, error) {
 	results := make([][]check.Finding, len(clusters))
 	errs := make([]error, len(clusters))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
+	var g errgroup.Group // every cluster's error is reported, not only the first
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, c := range clusters {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			results[i], errs[i] = e.EvaluateCluster(ctx, c)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
