@@ -57,15 +57,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				clusters = []*check.Cluster{{Spec: spec, Objects: objs, Overlay: filepath.ToSlash(manifests),
 					SpecFile: specs.Inventory.Files[v1alpha1.KindCluster+"/"+clusterName]}}
 			} else {
-				selected, err := pipeline.Select(specs.Inventory, args)
-				if err != nil {
-					return badInput(err)
-				}
-				r, err := renderer(cache)
-				if err != nil {
-					return badInput(err)
-				}
-				results, err := pipeline.Render(cmd.Context(), r, root, selected)
+				results, err := renderSelected(cmd.Context(), root, cache, specs.Inventory, args)
 				if err != nil {
 					return badInput(err)
 				}

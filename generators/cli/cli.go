@@ -2,6 +2,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework/command"
 
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fn"
+	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
@@ -122,4 +125,17 @@ func renderer(cache string) (render.Krusty, error) {
 		return render.Krusty{}, fmt.Errorf("--cache %s: %w", cache, err)
 	}
 	return render.Krusty{Memo: m}, nil
+}
+
+// renderSelected renders the named clusters of the inventory (all of them when none is named).
+func renderSelected(ctx context.Context, root, cache string, inv *v1alpha1.Inventory, names []string) ([]render.Result, error) {
+	clusters, err := pipeline.Select(inv, names)
+	if err != nil {
+		return nil, err
+	}
+	r, err := renderer(cache)
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.Render(ctx, r, root, clusters)
 }

@@ -22,15 +22,7 @@ and writes <out>/<cluster>.yaml atomically: exactly what 'kustomize build overla
 			if err != nil {
 				return badInput(err)
 			}
-			clusters, err := pipeline.Select(specs.Inventory, args)
-			if err != nil {
-				return badInput(err)
-			}
-			r, err := renderer(cache)
-			if err != nil {
-				return badInput(err)
-			}
-			results, err := pipeline.Render(cmd.Context(), r, root, clusters)
+			results, err := renderSelected(cmd.Context(), root, cache, specs.Inventory, args)
 			if err != nil {
 				return badInput(err)
 			}
