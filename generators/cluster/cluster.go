@@ -4,6 +4,9 @@
 package cluster
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"path"
@@ -37,6 +40,16 @@ const (
 // OverlayDir is the overlay folder of a cluster.
 func OverlayDir(name string) string { return path.Join("overlays", name) }
 
+// ShapesDir holds the kustomizations that clusters share: everything of an overlay except the
+// values that are the cluster's own (labels, Ingress hosts, the node agent's identity and the
+// overrides), which the thin overlay of each cluster lays over its shape. Clusters whose
+// shapes are byte-identical share one folder, so a fleet of thousands of schools builds its
+// bases and components once.
+const ShapesDir = "shapes"
+
+// ShapeDir is the folder of a shape.
+func ShapeDir(name string) string { return path.Join(ShapesDir, name) }
+
 // TenantNamespace is the namespace of one school on a shared district cluster.
 func TenantNamespace(tenant string) string { return "hue-" + tenant }
 
@@ -48,23 +61,31 @@ func Generate(cat *v1alpha1.Catalog, inv *v1alpha1.Inventory) (fileset.Files, er
 		if err != nil {
 			return nil, fmt.Errorf("%s: HueCluster/%s: %w", inv.Files[v1alpha1.KindCluster+"/"+c.Name], c.Name, err)
 		}
-		if err := files.Merge(f); err != nil {
-			return nil, err
+		for _, p := range f.Paths() {
+			// Clusters of one shape write its files alike: the same path is the same content.
+			if prev, ok := files[p]; ok && strings.HasPrefix(p, ShapesDir+"/") && bytes.Equal(prev, f[p]) {
+				continue
+			}
+			if err := files.Add(p, f[p]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return files, nil
 }
 
 type overlay struct {
-	cat   *v1alpha1.Catalog
-	c     *v1alpha1.HueCluster
-	dir   string
-	files fileset.Files
+	cat *v1alpha1.Catalog
+	c   *v1alpha1.HueCluster
+	// files is the cluster's own overlay; shape the files of its shape, relative to the
+	// shape's folder (its name is their digest, known once they are all written).
+	files, shape fileset.Files
 }
 
-// Overlay builds the files of one cluster's overlay.
+// Overlay builds the files of one cluster's overlay and of the shape it lays over (the shape
+// may be shared: a cluster with the same shape writes the same files).
 func Overlay(cat *v1alpha1.Catalog, c *v1alpha1.HueCluster) (fileset.Files, error) {
-	o := &overlay{cat: cat, c: c, dir: OverlayDir(c.Name), files: fileset.Files{}}
+	o := &overlay{cat: cat, c: c, files: fileset.Files{}, shape: fileset.Files{}}
 	return o.files, o.build()
 }
 
@@ -101,22 +122,24 @@ func (o *overlay) build() error {
 		delete(compartments, v1alpha1.DefaultCompartment)
 	}
 
-	k := types.Kustomization{TypeMeta: types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}}
+	// The shape: bases, components and every generated resource, with no value of this
+	// cluster's own.
+	sk := types.Kustomization{TypeMeta: types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}}
 	for _, name := range sortedSet(compartments) {
-		k.Resources = append(k.Resources, rel(2, path.Join(service.CompartmentsDir, name)))
+		sk.Resources = append(sk.Resources, rel(2, path.Join(service.CompartmentsDir, name)))
 	}
 	if len(cat.DataStores) > 0 {
-		k.Resources = append(k.Resources, rel(2, service.DataStoresDir))
+		sk.Resources = append(sk.Resources, rel(2, service.DataStoresDir))
 	}
 	for _, s := range shared {
-		k.Resources = append(k.Resources, rel(2, path.Join("base", s.Name)))
+		sk.Resources = append(sk.Resources, rel(2, path.Join("base", s.Name)))
 	}
 	for _, t := range c.Spec.Tenants {
 		dir := path.Join("tenants", t)
 		if err := o.tenant(t, dir, tenantSvcs); err != nil {
 			return err
 		}
-		k.Resources = append(k.Resources, dir)
+		sk.Resources = append(sk.Resources, dir)
 	}
 	if len(c.Spec.Tenants) == 0 && c.NodePorts() {
 		nps, err := o.nodePortServices(shared)
@@ -124,45 +147,59 @@ func (o *overlay) build() error {
 			return err
 		}
 		if len(nps) > 0 {
-			if err := o.add("nodeport.yaml", nps...); err != nil {
+			if err := add(o.shape, "nodeport.yaml", nps...); err != nil {
 				return err
 			}
-			k.Resources = append(k.Resources, "nodeport.yaml")
+			sk.Resources = append(sk.Resources, "nodeport.yaml")
 		}
 	}
+	var hosts []any
 	if len(c.Spec.Tenants) == 0 {
-		if ing := o.ingresses(shared, ""); len(ing) > 0 {
-			if err := o.add("ingress.yaml", ing...); err != nil {
+		// The Ingresses are in the shape, so the components reach them; their hosts are the
+		// cluster's own and come with its overlay, as a patch.
+		ing := o.ingresses(shared, "")
+		for _, i := range ing {
+			hosts = append(hosts, hostPatch(i))
+			i.Spec.Rules[0].Host, i.Spec.TLS[0].Hosts = "", nil
+		}
+		if len(ing) > 0 {
+			if err := add(o.shape, "ingress.yaml", asAny(ing)...); err != nil {
 				return err
 			}
-			k.Resources = append(k.Resources, "ingress.yaml")
+			sk.Resources = append(sk.Resources, "ingress.yaml")
 		}
 	}
 
 	if collect {
 		// First, so that the environment and fleet profiles also reach the node agent.
-		k.Components = append(k.Components, rel(2, "components/observability"))
+		sk.Components = append(sk.Components, rel(2, "components/observability"))
 	}
-	k.Components = append(k.Components,
+	sk.Components = append(sk.Components,
 		rel(2, "components/env/"+c.Spec.Environment),
 		rel(2, "components/fleet/"+c.Spec.Fleet))
 	for _, pool := range poolComponents(c) {
-		k.Components = append(k.Components, rel(2, "components/pools/"+pool))
+		sk.Components = append(sk.Components, rel(2, "components/pools/"+pool))
 	}
 	if *c.Spec.HighAvailability {
-		k.Components = append(k.Components, rel(2, "components/ha"))
+		sk.Components = append(sk.Components, rel(2, "components/ha"))
 	}
 	if len(c.Spec.Tenants) == 0 {
-		k.Components = append(k.Components, rel(2, exposureComponent(c)))
+		sk.Components = append(sk.Components, rel(2, exposureComponent(c)))
+	}
+	if err := add(o.shape, "kustomization.yaml", sk); err != nil {
+		return err
 	}
 
+	// The cluster's own overlay: its shape and the values only it has, as kustomize
+	// transformers that act on each object alone (see render.Thin).
+	k := types.Kustomization{TypeMeta: types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}}
+	k.Resources = []string{rel(2, ShapeDir(shapeName(c.Spec.Fleet, o.shape)))}
 	k.Labels = []types.Label{{Pairs: map[string]string{
 		LabelCluster:       c.Name,
 		LabelFleet:         c.Spec.Fleet,
 		LabelRegion:        c.Spec.Region,
 		LabelDataResidency: c.Spec.DataResidency,
 	}}}
-
 	if err := o.overrides(&k); err != nil {
 		return err
 	}
@@ -171,7 +208,52 @@ func (o *overlay) build() error {
 			return err
 		}
 	}
-	return o.add("kustomization.yaml", k)
+	if len(hosts) > 0 {
+		const file = "patches/ingress-hosts.yaml"
+		if err := add(o.files, path.Join(OverlayDir(c.Name), file), hosts...); err != nil {
+			return err
+		}
+		k.Patches = append(k.Patches, types.Patch{Path: file})
+	}
+	if err := add(o.files, path.Join(OverlayDir(c.Name), "kustomization.yaml"), k); err != nil {
+		return err
+	}
+	dir := ShapeDir(shapeName(c.Spec.Fleet, o.shape))
+	for _, p := range o.shape.Paths() {
+		if err := o.files.Add(path.Join(dir, p), o.shape[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shapeName names a shape by its fleet and the digest of its files, so clusters with the same
+// shape share it and a changed shape is a new folder.
+func shapeName(fleet string, files fileset.Files) string {
+	h := sha256.New()
+	for _, p := range files.Paths() {
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(files[p]))
+		h.Write(files[p])
+	}
+	return fleet + "-" + hex.EncodeToString(h.Sum(nil))[:10]
+}
+
+// hostPatch is the strategic-merge patch that gives an Ingress its hosts (rules and tls are
+// atomic lists, so the patch replaces them whole).
+func hostPatch(i *networkingv1.Ingress) map[string]any {
+	return map[string]any{
+		"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+		"metadata": map[string]any{"name": i.Name, "namespace": i.Namespace},
+		"spec":     map[string]any{"rules": slices.Clone(i.Spec.Rules), "tls": []networkingv1.IngressTLS{{Hosts: slices.Clone(i.Spec.TLS[0].Hosts), SecretName: i.Spec.TLS[0].SecretName}}},
+	}
+}
+
+func asAny[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }
 
 // tenant writes a school's own kustomization on a shared district cluster: its namespace
@@ -186,14 +268,14 @@ func (o *overlay) tenant(t, dir string, svcs []*v1alpha1.HueService) error {
 		k.Resources = append(k.Resources, rel(4, path.Join("base", s.Name)))
 	}
 	if ing := o.ingresses(svcs, t); len(ing) > 0 {
-		if err := o.add(path.Join(dir, "ingress.yaml"), ing...); err != nil {
+		if err := add(o.shape, path.Join(dir, "ingress.yaml"), asAny(ing)...); err != nil {
 			return err
 		}
 		k.Resources = append(k.Resources, "ingress.yaml")
 	}
 	k.Components = []string{rel(4, exposureComponent(o.c))}
 	k.Labels = []types.Label{{Pairs: map[string]string{"hue.dev/tenant": t}}}
-	return o.add(path.Join(dir, "kustomization.yaml"), k)
+	return add(o.shape, path.Join(dir, "kustomization.yaml"), k)
 }
 
 func exposureComponent(c *v1alpha1.HueCluster) string {
@@ -291,7 +373,7 @@ func (o *overlay) collectProxyPatch(k *types.Kustomization) error {
 		}}}},
 	}
 	const file = "patches/collect-proxy.yaml"
-	if err := o.add(file, patch); err != nil {
+	if err := add(o.files, path.Join(OverlayDir(o.c.Name), file), patch); err != nil {
 		return err
 	}
 	k.Patches = append(k.Patches, types.Patch{Path: file})
@@ -338,12 +420,12 @@ func (o *overlay) nodePortServices(svcs []*v1alpha1.HueService) ([]any, error) {
 }
 
 // ingresses returns one TLS Ingress per exposed service (hosts below the tenant, if any).
-func (o *overlay) ingresses(svcs []*v1alpha1.HueService, tenant string) []any {
+func (o *overlay) ingresses(svcs []*v1alpha1.HueService, tenant string) []*networkingv1.Ingress {
 	in := o.c.Spec.Ingress
 	if o.c.NodePorts() {
 		return nil
 	}
-	var out []any
+	var out []*networkingv1.Ingress
 	for _, s := range svcs {
 		if s.Spec.Exposed == "" {
 			continue
@@ -380,12 +462,12 @@ func (o *overlay) ingresses(svcs []*v1alpha1.HueService, tenant string) []any {
 	return out
 }
 
-func (o *overlay) add(rel string, objs ...any) error {
+func add(files fileset.Files, rel string, objs ...any) error {
 	b, err := fileset.Marshal(objs...)
 	if err != nil {
 		return err
 	}
-	return o.files.Add(path.Join(o.dir, rel), b)
+	return files.Add(rel, b)
 }
 
 func sortedSet(m map[string]bool) []string {

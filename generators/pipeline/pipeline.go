@@ -40,7 +40,7 @@ func Load(root string, withInventory bool) (*Specs, error) {
 }
 
 // GeneratedDirs are the folders the generators write into.
-var GeneratedDirs = []string{"base", "overlays", "clusters"}
+var GeneratedDirs = []string{"base", "shapes", "overlays", "clusters"}
 
 // Owned reports whether a path is one the generators may write or remove: everything in the
 // generated folders except the hand-edited specs.
@@ -52,7 +52,7 @@ func Owned(path string) bool {
 		// clusters/<fleet>/<name>.yaml are specs; generated Argo CD files live below them.
 		return strings.Count(path, "/") > 2
 	}
-	return strings.HasPrefix(path, "base/") || strings.HasPrefix(path, "overlays/")
+	return strings.HasPrefix(path, "base/") || strings.HasPrefix(path, "shapes/") || strings.HasPrefix(path, "overlays/")
 }
 
 // GenerateBases runs the service generator over the catalog.

@@ -154,7 +154,7 @@ func (s Sources) Lookup(u *unstructured.Unstructured, overlay string) string {
 // IndexSources reads every resource file of base/, components/ and overlays/ below root.
 func IndexSources(fs filesys.FileSystem, root string) (Sources, error) {
 	s := Sources{}
-	for _, dir := range []string{"base", "components", "overlays"} {
+	for _, dir := range []string{"base", "components", "shapes", "overlays"} {
 		top := filepath.Join(root, dir)
 		if !fs.Exists(top) {
 			continue
@@ -209,7 +209,7 @@ func IndexSources(fs filesys.FileSystem, root string) (Sources, error) {
 func Tree(root string, generated map[string][]byte, isGenerated func([]byte) bool) (filesys.FileSystem, string, error) {
 	mem := filesys.MakeFsInMemory()
 	const memRoot = "/repo"
-	for _, dir := range []string{"base", "components", "overlays"} {
+	for _, dir := range []string{"base", "components", "shapes", "overlays"} {
 		top := filepath.Join(root, dir)
 		if _, err := os.Stat(top); os.IsNotExist(err) {
 			continue
