@@ -64,12 +64,7 @@ func Write(w io.Writer, format string, in Input) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Clusters []Cluster       `json:"clusters"`
-			Findings []check.Finding `json:"findings"`
-			Errors   int             `json:"errors"`
-			Waived   []check.Finding `json:"waived"`
-		}{clusters, nonNil(fs), check.Errors(fs), nonNil(waived)})
+		return enc.Encode(jsonReport{clusters, nonNil(fs), check.Errors(fs), nonNil(waived)})
 	case "sarif":
 		return writeSARIF(w, fs, waived, rules, clusters)
 	case "junit":
@@ -78,6 +73,14 @@ func Write(w io.Writer, format string, in Input) error {
 		return writeMarkdown(w, fs, len(waived), rules, clusters)
 	}
 	return fmt.Errorf("unknown report format %q (one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// jsonReport is the json format, which ReadJSON reads back.
+type jsonReport struct {
+	Clusters []Cluster       `json:"clusters"`
+	Findings []check.Finding `json:"findings"`
+	Errors   int             `json:"errors"`
+	Waived   []check.Finding `json:"waived"`
 }
 
 func nonNil(fs []check.Finding) []check.Finding {
