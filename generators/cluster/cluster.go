@@ -348,8 +348,15 @@ func (o *overlay) overrides(k *types.Kustomization) error {
 				})
 			}
 		}
-		if count >= 0 {
-			k.Replicas = append(k.Replicas, types.Replica{Name: s.Name, Count: count})
+		if count >= 0 && s.Spec.Workload != v1alpha1.Deployment && s.Spec.Workload != v1alpha1.StatefulSet {
+			k.Replicas = append(k.Replicas, types.Replica{Name: s.Name, Count: count}) // a no-op kustomize keeps
+		} else if count >= 0 {
+			// A patch rather than kustomize's replicas field: patches act on each object
+			// alone, which keeps the overlay thin (render.Thin).
+			k.Patches = append(k.Patches, types.Patch{
+				Target: &types.Selector{ResId: resid.ResId{Gvk: resid.Gvk{Group: "apps", Version: "v1", Kind: string(s.Spec.Workload)}, Name: s.Name}},
+				Patch:  fmt.Sprintf("- op: add\n  path: /spec/replicas\n  value: %d\n", count),
+			})
 		}
 	}
 	for _, img := range slices.Sorted(maps.Keys(images)) {

@@ -6,6 +6,7 @@ package render
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -13,10 +14,13 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 
@@ -44,15 +48,40 @@ func Options() *krusty.Options {
 	return o
 }
 
-// Krusty is the reference strategy: one full kustomize build per overlay, overlays in parallel.
+// Krusty is the reference strategy: kustomize's build of each overlay, overlays in parallel.
+// A thin overlay (see thinOverlay) is laid over its shape, built once per run, by kustomize's
+// own transformers; every other overlay is built in full.
 type Krusty struct {
 	// Workers bounds the parallel builds; 0 means GOMAXPROCS.
 	Workers int
 	// FS is where the tree is read from; nil means the disk.
 	FS filesys.FileSystem
-	// Memo, when set, skips the build of an overlay whose inputs it has seen before.
+	// Memo, when set, skips the full build of an overlay whose inputs it has seen before.
 	Memo *Memo
+	// Want says what each Result carries; zero means both the YAML and the objects.
+	Want Want
+	// Full builds every overlay in full, as the reference the shape strategy is tested against.
+	Full bool
+	// Stats, when set, counts how the overlays were built.
+	Stats *Stats
 }
+
+// Stats counts the builds of a render: overlays laid over a shape, shapes built, overlays
+// built in full.
+type Stats struct {
+	Thin, Shapes, Full atomic.Int64
+}
+
+// Want selects the parts of a Result a caller reads, so no work is spent on the others.
+type Want int
+
+const (
+	WantYAML Want = 1 << iota
+	WantObjects
+)
+
+func (w Want) yaml() bool    { return w == 0 || w&WantYAML != 0 }
+func (w Want) objects() bool { return w == 0 || w&WantObjects != 0 }
 
 // FSRenderer is a Renderer that can read its tree from any file system, such as a git revision
 // held in memory.
@@ -67,68 +96,145 @@ func (k Krusty) WithFS(fs filesys.FileSystem) Renderer {
 	return k
 }
 
-// Render builds each overlay (cluster name -> overlay folder relative to root).
+// Render builds each overlay (cluster name -> overlay folder relative to root) and returns the
+// results by cluster name.
 func (k Krusty) Render(ctx context.Context, root string, overlays map[string]string) ([]Result, error) {
-	names := make([]string, 0, len(overlays))
-	for n := range overlays {
-		names = append(names, n)
+	var mu sync.Mutex
+	var out []Result
+	err := k.Stream(ctx, root, overlays, func(r Result) error {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(names)
+	sort.Slice(out, func(i, j int) bool { return out[i].Cluster < out[j].Cluster })
+	return out, nil
+}
+
+// Stream builds each overlay and hands its result to fn as soon as it is built, from the
+// worker that built it (fn is called concurrently and must not keep what it does not need):
+// memory holds the clusters being built, not the fleet. Overlays over one shape are built
+// one after the other, so a shape is kept only while its clusters are. Every overlay's error
+// is reported, not only the first; an error from fn stops the run.
+func (k Krusty) Stream(ctx context.Context, root string, overlays map[string]string, fn func(Result) error) error {
 	fs := k.FS
 	if fs == nil {
 		fs = filesys.MakeFsOnDisk()
 	}
 	sources, err := IndexSources(fs, root)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	type job struct {
+		name, shape string
+		thin        *thinOverlay
+	}
+	jobs := make([]job, 0, len(overlays))
+	sh := newShapes()
+	for name, overlay := range overlays {
+		j := job{name: name}
+		if !k.Full {
+			if j.thin = loadThin(fs, filepath.Join(root, overlay)); j.thin != nil {
+				j.shape = j.thin.shape
+				sh.want(j.thin.shape)
+			}
+		}
+		jobs = append(jobs, j)
+	}
+	sort.Slice(jobs, func(i, j int) bool {
+		if jobs[i].shape != jobs[j].shape {
+			return jobs[i].shape < jobs[j].shape
+		}
+		return jobs[i].name < jobs[j].name
+	})
 	workers := k.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	results := make([]Result, len(names))
-	errs := make([]error, len(names))
-	var g errgroup.Group // every overlay's error is reported, not only the first
+	errs := make([]error, len(jobs))
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	for i, name := range names {
+	for i, j := range jobs {
+		if gctx.Err() != nil {
+			break
+		}
 		g.Go(func() error {
-			if errs[i] = ctx.Err(); errs[i] == nil {
-				results[i], errs[i] = k.build(fs, root, name, overlays[name], sources)
+			if errs[i] = gctx.Err(); errs[i] != nil {
+				return nil
 			}
-			return nil
+			var res Result
+			res, errs[i] = k.one(fs, root, j.name, overlays[j.name], sources, sh, j.thin)
+			if j.thin != nil {
+				sh.done(j.thin.shape)
+			}
+			if errs[i] != nil {
+				return nil
+			}
+			return fn(res)
 		})
 	}
-	_ = g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	var msgs []string
 	for _, e := range errs {
-		if e != nil {
+		if e != nil && !errors.Is(e, context.Canceled) {
 			msgs = append(msgs, e.Error())
 		}
 	}
 	if len(msgs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(msgs, "\n"))
+		return fmt.Errorf("%s", strings.Join(msgs, "\n"))
 	}
-	return results, nil
+	return ctx.Err()
 }
 
-// One builds a single overlay.
+// one renders an overlay over its shape when it is thin, and in full otherwise.
+func (k Krusty) one(fs filesys.FileSystem, root, cluster, overlay string, sources Sources, sh *shapes, thin *thinOverlay) (Result, error) {
+	if thin != nil {
+		if m, ok := sh.renderThin(fs, root, overlay, thin, k.Stats); ok {
+			if k.Stats != nil {
+				k.Stats.Thin.Add(1)
+			}
+			return result(cluster, overlay, m, sources, k.Want)
+		}
+	}
+	if k.Stats != nil {
+		k.Stats.Full.Add(1)
+	}
+	return k.build(fs, root, cluster, overlay, sources)
+}
+
+// One builds a single overlay in full.
 func One(fs filesys.FileSystem, root, cluster, overlay string, sources Sources) (Result, error) {
 	m, err := krusty.MakeKustomizer(Options()).Run(fs, filepath.Join(root, overlay))
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: kustomize build %s: %w", cluster, overlay, err)
 	}
-	y, err := m.AsYaml()
-	if err != nil {
-		return Result{}, fmt.Errorf("%s: %w", cluster, err)
-	}
-	res := Result{Cluster: cluster, Overlay: overlay, YAML: y}
-	for _, r := range m.Resources() {
-		obj, err := r.Map()
+	return result(cluster, overlay, m, sources, 0)
+}
+
+// result turns a build into what the caller wants of it.
+func result(cluster, overlay string, m resmap.ResMap, sources Sources, want Want) (Result, error) {
+	res := Result{Cluster: cluster, Overlay: overlay}
+	if want.yaml() {
+		y, err := m.AsYaml()
 		if err != nil {
-			return Result{}, fmt.Errorf("%s: %s: %w", cluster, r.CurId(), err)
+			return Result{}, fmt.Errorf("%s: %w", cluster, err)
 		}
-		u := &unstructured.Unstructured{Object: obj}
-		res.Objects = append(res.Objects, check.Object{Unstructured: u, Source: sources.Lookup(u, overlay)})
+		res.YAML = y
+	}
+	if want.objects() {
+		for _, r := range m.Resources() {
+			obj, err := r.Map()
+			if err != nil {
+				return Result{}, fmt.Errorf("%s: %s: %w", cluster, r.CurId(), err)
+			}
+			u := &unstructured.Unstructured{Object: obj}
+			res.Objects = append(res.Objects, check.Object{Unstructured: u, Source: sources.Lookup(u, overlay)})
+		}
 	}
 	return res, nil
 }

@@ -1,0 +1,244 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/kustomize/api/builtins"
+	"sigs.k8s.io/kustomize/api/konfig"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/pkg/loader"
+	"sigs.k8s.io/kustomize/api/provider"
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
+)
+
+// A thin overlay is a kustomization that lays a cluster's own values over one shared shape:
+// its only resource is the shape's folder, and it has nothing but labels (plain pairs, on
+// metadata only) and patches. kustomize builds a resource folder first and then runs the
+// overlay's transformers over what it produced, and these transformers act on each object
+// alone (no names change, nothing is generated or hashed), so the shape is built once by
+// kustomize and each cluster's layer is applied by kustomize's own transformer plugins, in the
+// order kustomize runs them, to a copy of that build. Anything else is built in full.
+type thinOverlay struct {
+	// shape is the shape's folder and dir the overlay's, both absolute in the file system.
+	shape, dir string
+	k          types.Kustomization
+}
+
+// kustomizationFile is the one kustomization file of dir, as kustomize looks for it.
+func kustomizationFile(fs filesys.FileSystem, dir string) (string, bool) {
+	found := ""
+	for _, n := range konfig.RecognizedKustomizationFileNames() {
+		if p := filepath.Join(dir, n); fs.Exists(p) {
+			if found != "" {
+				return "", false // kustomize refuses this; let it say so
+			}
+			found = p
+		}
+	}
+	return found, found != ""
+}
+
+// loadThin reads the overlay at dir and returns it when it is thin; any doubt (a field it
+// does not handle, a file it cannot read) returns nil, and the overlay is built in full.
+func loadThin(fs filesys.FileSystem, dir string) *thinOverlay {
+	abs, _, err := fs.CleanedAbs(dir)
+	if err != nil {
+		return nil
+	}
+	dir = string(abs)
+	p, ok := kustomizationFile(fs, dir)
+	if !ok {
+		return nil
+	}
+	b, err := fs.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	var k types.Kustomization
+	if err := yaml.UnmarshalStrict(b, &k); err != nil {
+		return nil
+	}
+	if k.Kind != "" && k.Kind != types.KustomizationKind || len(k.Resources) != 1 {
+		return nil
+	}
+	for _, l := range k.Labels {
+		if l.IncludeSelectors || l.IncludeTemplates || l.IncludeVolumeClaimTemplates || len(l.FieldSpecs) > 0 {
+			return nil
+		}
+	}
+	rest := k
+	rest.TypeMeta, rest.Resources, rest.Labels, rest.Patches = types.TypeMeta{}, nil, nil, nil
+	if !reflect.DeepEqual(rest, types.Kustomization{}) {
+		return nil
+	}
+	shapeAbs, _, err := fs.CleanedAbs(filepath.Join(dir, filepath.FromSlash(k.Resources[0])))
+	if err != nil || !fs.IsDir(string(shapeAbs)) {
+		return nil
+	}
+	shape := string(shapeAbs)
+	return &thinOverlay{shape: shape, dir: dir, k: k}
+}
+
+// shapes builds each shape once per run and keeps it while clusters still need it.
+type shapes struct {
+	mu      sync.Mutex
+	entries map[string]*shape
+}
+
+type shape struct {
+	once sync.Once
+	m    resmap.ResMap
+	err  error
+	// users counts the clusters still to be rendered over this shape.
+	users int
+	// full, once a cluster's thin render differed from its full build, sends every cluster of
+	// this shape to the full build.
+	verify sync.Once
+	full   bool
+}
+
+func newShapes() *shapes { return &shapes{entries: map[string]*shape{}} }
+
+// want notes one more cluster that will be rendered over the shape at dir.
+func (s *shapes) want(dir string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.entries[dir]
+	if e == nil {
+		e = &shape{}
+		s.entries[dir] = e
+	}
+	e.users++
+}
+
+// get builds the shape at dir on first use.
+func (s *shapes) get(fs filesys.FileSystem, dir string, stats *Stats) *shape {
+	s.mu.Lock()
+	e := s.entries[dir]
+	s.mu.Unlock()
+	e.once.Do(func() {
+		e.m, e.err = krusty.MakeKustomizer(Options()).Run(fs, dir)
+		if stats != nil {
+			stats.Shapes.Add(1)
+		}
+	})
+	return e
+}
+
+// done releases the shape once its last cluster is rendered, so memory holds only the shapes
+// in use.
+func (s *shapes) done(dir string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.entries[dir]; e != nil {
+		if e.users--; e.users <= 0 {
+			e.m = nil
+		}
+	}
+}
+
+var depProvider = provider.NewDefaultDepProvider()
+
+// apply lays the overlay over a copy of its shape's build, as kustomize's build of the overlay
+// would: patches, then labels (the built-in transformer order), then the build's last steps.
+func (t *thinOverlay) apply(fs filesys.FileSystem, shapeBuild resmap.ResMap) (resmap.ResMap, error) {
+	m := shapeBuild.DeepCopy()
+	// The public loader starts at the file system's root and takes a relative path from there;
+	// like kustomize's own, it then reads only below the overlay's folder.
+	ldr, err := loader.NewFileLoaderAtRoot(fs).New(strings.TrimPrefix(filepath.ToSlash(t.dir), "/"))
+	if err != nil {
+		return nil, err
+	}
+	h := resmap.NewPluginHelpers(ldr, depProvider.GetFieldValidator(), resmap.NewFactory(depProvider.GetResourceFactory()), types.DisabledPluginConfig())
+	var plugins []resmap.TransformerPlugin
+	for _, pc := range t.k.Patches {
+		p := builtins.NewPatchTransformerPlugin()
+		cfg := struct {
+			Path    string           `json:"path,omitempty"`
+			Patch   string           `json:"patch,omitempty"`
+			Target  *types.Selector  `json:"target,omitempty"`
+			Options *types.PatchArgs `json:"options,omitempty"`
+		}{pc.Path, pc.Patch, pc.Target, pc.Options}
+		if err := configure(p, h, cfg); err != nil {
+			return nil, err
+		}
+		plugins = append(plugins, p)
+	}
+	for _, l := range t.k.Labels {
+		p := builtins.NewLabelTransformerPlugin()
+		cfg := struct {
+			Labels     map[string]string `json:"labels,omitempty"`
+			FieldSpecs []types.FieldSpec `json:"fieldSpecs,omitempty"`
+		}{l.Pairs, []types.FieldSpec{{Path: "metadata/labels", CreateIfNotPresent: true}}}
+		if err := configure(p, h, cfg); err != nil {
+			return nil, err
+		}
+		plugins = append(plugins, p)
+	}
+	for _, p := range plugins {
+		if err := p.Transform(m); err != nil {
+			return nil, err
+		}
+	}
+	// kustomize's legacy order is a total order of the objects' ids, and the shape's build is
+	// in it already: with no id changed, the overlay's objects stand in the shape's order.
+	before, after := shapeBuild.Resources(), m.Resources()
+	for i := range after {
+		if !after[i].CurId().Equals(before[i].CurId()) {
+			return nil, fmt.Errorf("%s changed the id of %s", t.dir, before[i].CurId())
+		}
+	}
+	m.RemoveBuildAnnotations()
+	if err := m.RemoveOriginAnnotations(); err != nil {
+		return nil, err
+	}
+	if err := m.RemoveTransformerAnnotations(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func configure(p resmap.TransformerPlugin, h *resmap.PluginHelpers, cfg any) error {
+	b, err := yaml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return p.Config(h, b)
+}
+
+// renderThin renders an overlay over its shape, verifying the first cluster of every shape
+// against kustomize's full build of that overlay: a shape whose clusters do not come out byte
+// for byte the same is built in full from then on. ok is false when the overlay must be built
+// in full.
+func (sh *shapes) renderThin(fs filesys.FileSystem, root, overlay string, t *thinOverlay, stats *Stats) (resmap.ResMap, bool) {
+	s := sh.get(fs, t.shape, stats)
+	if s.err != nil || s.full {
+		return nil, false
+	}
+	m, err := t.apply(fs, s.m)
+	if err != nil {
+		return nil, false // the full build says what is wrong, as kustomize would
+	}
+	s.verify.Do(func() {
+		full, ferr := krusty.MakeKustomizer(Options()).Run(fs, filepath.Join(root, overlay))
+		if ferr != nil {
+			s.full = true
+			return
+		}
+		a, aerr := m.AsYaml()
+		b, berr := full.AsYaml()
+		s.full = aerr != nil || berr != nil || !bytes.Equal(a, b)
+	})
+	if s.full {
+		return nil, false
+	}
+	return m, true
+}

@@ -1,0 +1,68 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// The repository's own overlays, laid over their shapes, print what kustomize's full build of
+// each prints, byte for byte; and they really are laid over shapes.
+func TestThinMatchesFullBuild(t *testing.T) {
+	root := filepath.Join("..", "..")
+	entries, err := os.ReadDir(filepath.Join(root, "overlays"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlays := map[string]string{}
+	for _, e := range entries {
+		overlays[e.Name()] = filepath.Join("overlays", e.Name())
+	}
+	var stats Stats
+	thin, err := Krusty{Stats: &stats}.Render(context.Background(), root, overlays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := Krusty{Full: true}.Render(context.Background(), root, overlays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(thin) != len(full) || len(thin) != len(overlays) {
+		t.Fatalf("rendered %d and %d of %d overlays", len(thin), len(full), len(overlays))
+	}
+	for i := range thin {
+		if thin[i].Cluster != full[i].Cluster || !bytes.Equal(thin[i].YAML, full[i].YAML) {
+			t.Errorf("%s: the render over its shape differs from the full build", thin[i].Cluster)
+		}
+		if len(thin[i].Objects) != len(full[i].Objects) {
+			t.Errorf("%s: %d objects over its shape, %d in full", thin[i].Cluster, len(thin[i].Objects), len(full[i].Objects))
+		}
+	}
+	// Every overlay but those that set kustomize's images field (a transformer that reaches
+	// every container of every kind, left to the full build) is thin.
+	fs := filesys.MakeFsOnDisk()
+	want := 0
+	for name, o := range overlays {
+		b, err := os.ReadFile(filepath.Join(root, o, "kustomization.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		thin := loadThin(fs, filepath.Join(root, o)) != nil
+		if thin == bytes.Contains(b, []byte("\nimages:")) {
+			t.Errorf("%s: thin is %v", name, thin)
+		}
+		if thin {
+			want++
+		}
+	}
+	if got := stats.Thin.Load(); got != int64(want) || want < len(overlays)-2 {
+		t.Errorf("%d of %d overlays laid over a shape (%d in full), want %d", got, len(overlays), stats.Full.Load(), want)
+	}
+	if stats.Shapes.Load() >= int64(len(overlays)) {
+		t.Errorf("%d shapes built for %d overlays: nothing shared", stats.Shapes.Load(), len(overlays))
+	}
+}
