@@ -7,7 +7,7 @@ KUSTOMIZE := bin/kustomize
 CACHE    := out/.cache/render
 CONFTEST := bin/conftest
 
-.PHONY: all build generate render check diff golden test bench fuzz lint tools
+.PHONY: all build generate render check diff golden test bench bench-fleet fuzz lint tools
 
 all: build
 	$(HUE) generate --cache $(CACHE)
@@ -51,6 +51,13 @@ $(CONFTEST): tools/conftest/go.mod tools/conftest/go.sum
 # Policy throughput (objects/s) in process and under conftest on the same rendered files.
 bench: build $(CONFTEST)
 	CONFTEST=$(CURDIR)/$(CONFTEST) $(GO) test -run '^$$' -bench . -benchtime 10x -benchmem ./generators/... ./tests/
+
+# hue against the naive per-cluster loop (kustomize build + conftest) on synthetic fleets of
+# BENCH_SCHOOLS schools: generate, render, check, diff and a one-school PR, cold and warm.
+BENCH_SCHOOLS ?= 100,500,2000
+BENCH_NAIVE_SAMPLE ?= 100
+bench-fleet: build tools $(CONFTEST)
+	$(GO) run ./generators/cmd/benchfleet --hue $(HUE) --kustomize $(KUSTOMIZE) --conftest $(CONFTEST) --schools $(BENCH_SCHOOLS) --naive-sample $(BENCH_NAIVE_SAMPLE)
 
 # Explore the spec decoder with Go's fuzzer (its seeds run in every `make test`).
 FUZZTIME ?= 60s

@@ -81,7 +81,7 @@ func TestKustomizeCLIAgrees(t *testing.T) {
 
 // The committed tree is exactly what the generators write.
 func TestGeneratedTreeIsCurrent(t *testing.T) {
-	files, err := pipeline.Generate(context.Background(), root, nil)
+	files, err := pipeline.Generate(context.Background(), root, nil, nil)
 	require.NoError(t, err)
 	existing, err := fileset.Existing(root, pipeline.Owned, pipeline.GeneratedDirs...)
 	require.NoError(t, err)

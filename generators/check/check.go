@@ -118,3 +118,21 @@ func Sort(fs []Finding) {
 		return false
 	})
 }
+
+// Skeleton keeps of each object only what fleet-wide checks of Argo CD read (group, version,
+// kind, namespace, name and the source file), so a fleet's worth of clusters fits in memory
+// after their objects have been checked and let go.
+func Skeleton(objs []Object) []Object {
+	out := make([]Object, len(objs))
+	for i, o := range objs {
+		u := &unstructured.Unstructured{Object: map[string]any{}}
+		u.SetAPIVersion(o.GetAPIVersion())
+		u.SetKind(o.GetKind())
+		u.SetName(o.GetName())
+		if ns := o.GetNamespace(); ns != "" {
+			u.SetNamespace(ns)
+		}
+		out[i] = Object{Unstructured: u, Source: o.Source}
+	}
+	return out
+}

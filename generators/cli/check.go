@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -14,11 +17,13 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
+	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
 func newCheck() *cobra.Command {
 	var root, format, output, manifests, clusterName, cache string
 	var summary bool
+	var fleet fleetFlags
 	c := &cobra.Command{
 		Use:   "check [CLUSTER...]",
 		Short: "Render and check clusters: schema, scheduling, references, OPA policies, Argo CD apps",
@@ -43,8 +48,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 			if err != nil {
 				return badInput(err)
 			}
-			checker.WholeFleet = manifests == "" && len(args) == 0
-			var clusters []*check.Cluster
+			var run checkRun
 			if manifests != "" {
 				spec := specs.Inventory.Cluster(clusterName)
 				if spec == nil {
@@ -54,40 +58,60 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				if err != nil {
 					return badInput(err)
 				}
-				clusters = []*check.Cluster{{Spec: spec, Objects: objs, Overlay: filepath.ToSlash(manifests),
-					SpecFile: specs.Inventory.Files[v1alpha1.KindCluster+"/"+clusterName]}}
+				cl := &check.Cluster{Spec: spec, Objects: objs, Overlay: filepath.ToSlash(manifests),
+					SpecFile: specs.Inventory.Files[v1alpha1.KindCluster+"/"+clusterName]}
+				if err := run.add(cmd.Context(), checker, cl); err != nil {
+					return badInput(err)
+				}
 			} else {
-				results, err := renderSelected(cmd.Context(), root, cache, specs.Inventory, args)
+				selected, sh, err := fleet.selected(specs.Inventory, args)
 				if err != nil {
 					return badInput(err)
 				}
-				clusters = pipeline.Clusters(specs.Inventory, results)
-			}
-			found, err := checker.Check(cmd.Context(), clusters)
-			if err != nil {
-				return badInput(err)
-			}
-			if manifests == "" && len(args) == 0 {
-				argo, err := pipeline.CheckArgoCD(root, specs.Inventory, clusters)
+				// A waiver for any cluster is unused only if no cluster of the fleet needs it.
+				checker.WholeFleet = len(args) == 0 && sh.All()
+				r, err := renderer(cache)
 				if err != nil {
 					return badInput(err)
 				}
-				found = append(found, argo...)
-				check.Sort(found)
+				p := fleet.progress(cmd, "check", len(selected))
+				r.Want, r.Progress = render.WantObjects, tick(p)
+				err = pipeline.Stream(cmd.Context(), r, root, selected, func(res render.Result) error {
+					return run.add(cmd.Context(), checker, pipeline.ClusterOf(specs.Inventory, res))
+				})
+				p.Finish()
+				if err != nil {
+					return badInput(err)
+				}
+				if len(args) == 0 {
+					// The Argo CD apps are checked against every cluster of this run; a shard
+					// keeps the findings of its own clusters and those of no cluster, which
+					// every shard reports alike and merging keeps once.
+					argo, err := pipeline.CheckArgoCD(root, specs.Inventory, run.skeletons)
+					if err != nil {
+						return badInput(err)
+					}
+					for _, f := range argo {
+						if sh.All() || f.Cluster == "" || sh.Has(f.Cluster) {
+							run.found = append(run.found, f)
+						}
+					}
+				}
 			}
+			found := checker.Finish(run.found, run.names())
 
 			err = writeOutput(output, cmd.OutOrStdout(), func(w io.Writer) error {
 				return report.Write(w, format, report.Input{Findings: found, Waived: checker.Waived,
-					Rules: checker.Rules(), Clusters: pipeline.Summary(clusters)})
+					Rules: checker.Rules(), Clusters: run.summary()})
 			})
 			if err != nil {
 				return badInput(err)
 			}
 			if summary {
-				printSummary(cmd.ErrOrStderr(), clusters, found)
+				printSummary(cmd.ErrOrStderr(), run.summary(), run.workloads, found)
 			}
 			if n := check.Errors(found); n > 0 {
-				return findings("%d finding(s) in %d cluster(s)", n, len(clusters))
+				return findings("%d finding(s) in %d cluster(s)", n, len(run.clusters))
 			}
 			return nil
 		},
@@ -99,31 +123,72 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 	c.Flags().StringVar(&manifests, "manifests", "", "check this rendered YAML file (or folder) instead of rendering overlays")
 	c.Flags().StringVar(&clusterName, "cluster", "", "with --manifests: the cluster the manifests are checked as")
 	c.Flags().BoolVar(&summary, "summary", false, "print a per-cluster table (objects, workloads, findings) on stderr")
+	fleet.add(c)
 	return c
 }
 
-func printSummary(w io.Writer, clusters []*check.Cluster, found []check.Finding) {
+// checkRun gathers what a streamed check keeps of each cluster once its objects are let go:
+// its findings, its summary row and the skeleton the Argo CD checks read.
+type checkRun struct {
+	mu        sync.Mutex
+	found     []check.Finding
+	clusters  []report.Cluster
+	workloads map[string]int
+	skeletons []*check.Cluster
+}
+
+func (r *checkRun) add(ctx context.Context, ck *pipeline.Checker, c *check.Cluster) error {
+	found, err := ck.CheckCluster(ctx, c)
+	if err != nil {
+		return err
+	}
+	workloads := 0
+	for _, o := range c.Objects {
+		if _, _, _, ok, _ := scheduling.PodTemplate(o); ok {
+			workloads++
+		}
+	}
+	sum := pipeline.Summary([]*check.Cluster{c})[0]
+	sk := &check.Cluster{Spec: c.Spec, Objects: check.Skeleton(c.Objects), Overlay: c.Overlay, SpecFile: c.SpecFile}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.found = append(r.found, found...)
+	r.clusters = append(r.clusters, sum)
+	if r.workloads == nil {
+		r.workloads = map[string]int{}
+	}
+	r.workloads[c.Spec.Name] = workloads
+	r.skeletons = append(r.skeletons, sk)
+	return nil
+}
+
+func (r *checkRun) summary() []report.Cluster {
+	out := slices.Clone(r.clusters)
+	slices.SortFunc(out, func(a, b report.Cluster) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+func (r *checkRun) names() []string {
+	out := make([]string, len(r.clusters))
+	for i, c := range r.clusters {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func printSummary(w io.Writer, clusters []report.Cluster, workloads map[string]int, found []check.Finding) {
+	errs, warns := map[string]int{}, map[string]int{}
+	for _, f := range found {
+		if f.Severity == check.SeverityError {
+			errs[f.Cluster]++
+		} else {
+			warns[f.Cluster]++
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLUSTER\tFLEET\tENV\tOBJECTS\tWORKLOADS\tERRORS\tWARNINGS")
 	for _, c := range clusters {
-		workloads := 0
-		for _, o := range c.Objects {
-			if _, _, _, ok, _ := scheduling.PodTemplate(o); ok {
-				workloads++
-			}
-		}
-		errs, warns := 0, 0
-		for _, f := range found {
-			if f.Cluster != c.Spec.Name {
-				continue
-			}
-			if f.Severity == check.SeverityError {
-				errs++
-			} else {
-				warns++
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", c.Spec.Name, c.Spec.Spec.Fleet, c.Spec.Spec.Environment, len(c.Objects), workloads, errs, warns)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", c.Name, c.Fleet, c.Environment, c.Objects, workloads[c.Name], errs[c.Name], warns[c.Name])
 	}
 	tw.Flush()
 }

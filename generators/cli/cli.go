@@ -2,7 +2,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +14,9 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fn"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
+	"github.com/hue-platform/hue-gitops/generators/progress"
 	"github.com/hue-platform/hue-gitops/generators/render"
+	"github.com/hue-platform/hue-gitops/generators/shard"
 )
 
 // Exit codes every subcommand keeps.
@@ -70,7 +71,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn())
+	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn(), newFleet())
 	return root
 }
 
@@ -127,15 +128,51 @@ func renderer(cache string) (render.Krusty, error) {
 	return render.Krusty{Memo: m}, nil
 }
 
-// renderSelected renders the named clusters of the inventory (all of them when none is named).
-func renderSelected(ctx context.Context, root, cache string, inv *v1alpha1.Inventory, names []string) ([]render.Result, error) {
+// fleetFlags are the flags of every command that renders many clusters: a shard of the fleet
+// for a CI matrix, and progress on stderr.
+type fleetFlags struct {
+	shard      string
+	noProgress bool
+}
+
+func (f *fleetFlags) add(c *cobra.Command) {
+	c.Flags().StringVar(&f.shard, "shard", "", "only the clusters of shard K of N (K/N): a stable partition by cluster name, for a CI matrix")
+	c.Flags().BoolVar(&f.noProgress, "no-progress", false, "do not show progress on stderr")
+}
+
+// selected is the named clusters of the inventory (all of them when none is named), within
+// the shard.
+func (f *fleetFlags) selected(inv *v1alpha1.Inventory, names []string) ([]*v1alpha1.HueCluster, shard.Shard, error) {
+	sh, err := shard.Parse(f.shard)
+	if err != nil {
+		return nil, sh, err
+	}
 	clusters, err := pipeline.Select(inv, names)
-	if err != nil {
-		return nil, err
+	if err != nil || sh.All() {
+		return clusters, sh, err
 	}
-	r, err := renderer(cache)
-	if err != nil {
-		return nil, err
+	var out []*v1alpha1.HueCluster
+	for _, c := range clusters {
+		if sh.Has(c.Name) {
+			out = append(out, c)
+		}
 	}
-	return pipeline.Render(ctx, r, root, clusters)
+	return out, sh, nil
+}
+
+// progress reports on stderr how many of n clusters are done; nil when it is off or the run
+// is short.
+func (f *fleetFlags) progress(cmd *cobra.Command, label string, n int) *progress.Reporter {
+	if f.noProgress {
+		return nil
+	}
+	return progress.ForStderr(cmd.ErrOrStderr(), label, n)
+}
+
+// tick is the callback that counts one cluster done.
+func tick(p *progress.Reporter) func() {
+	if p == nil {
+		return nil
+	}
+	return func() { p.Done(1) }
 }

@@ -12,6 +12,7 @@ import (
 func newGenerate() *cobra.Command {
 	var root, cache string
 	var check bool
+	var progressFlag fleetFlags
 	c := &cobra.Command{
 		Use:   "generate",
 		Short: "Write base/, overlays/ and clusters/ Argo CD apps from the typed specs",
@@ -24,7 +25,13 @@ With --check it writes nothing and exits 1 listing every file that differs.`,
 			if err != nil {
 				return badInput(err)
 			}
-			files, err := pipeline.Generate(cmd.Context(), root, r.Memo)
+			specs, err := pipeline.Load(root, true)
+			if err != nil {
+				return badInput(err)
+			}
+			p := progressFlag.progress(cmd, "generate", len(specs.Inventory.Clusters))
+			files, err := pipeline.GenerateFrom(cmd.Context(), root, specs, r.Memo, tick(p))
+			p.Finish()
 			if err != nil {
 				return badInput(err)
 			}
@@ -60,6 +67,7 @@ With --check it writes nothing and exits 1 listing every file that differs.`,
 	}
 	c.Flags().StringVar(&root, "root", ".", "repository root")
 	cacheFlag(c, &cache)
+	c.Flags().BoolVar(&progressFlag.noProgress, "no-progress", false, "do not show progress on stderr")
 	c.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 if the committed tree differs from what generate writes")
 	return c
 }

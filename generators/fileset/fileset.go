@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 )
@@ -258,4 +259,71 @@ func removeEmptyDirs(root, dir string) {
 		}
 		dir = filepath.Dir(dir)
 	}
+}
+
+// Stage writes files below root one at a time as they are made, each beside its target, and
+// puts them all in place only on Commit: a run that fails half-way changes nothing. Files whose
+// content is already there are not written. Safe for concurrent use.
+type Stage struct {
+	root    string
+	mu      sync.Mutex
+	pending []staged
+}
+
+type staged struct{ tmp, dst, rel string }
+
+// NewStage stages files below root.
+func NewStage(root string) *Stage { return &Stage{root: root} }
+
+// Add stages content for the slash-separated path rel.
+func (s *Stage) Add(rel string, content []byte) error {
+	dst := filepath.Join(s.root, filepath.FromSlash(rel))
+	if got, err := os.ReadFile(dst); err == nil && bytes.Equal(got, content) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.pending = append(s.pending, staged{tmp.Name(), dst, rel})
+	s.mu.Unlock()
+	if _, err := tmp.Write(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	return tmp.Close()
+}
+
+// Commit renames every staged file into place and returns their paths, sorted.
+func (s *Stage) Commit() ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sort.Slice(s.pending, func(i, j int) bool { return s.pending[i].rel < s.pending[j].rel })
+	var done []string
+	for i, p := range s.pending {
+		if err := os.Rename(p.tmp, p.dst); err != nil {
+			for _, q := range s.pending[i:] {
+				os.Remove(q.tmp)
+			}
+			s.pending = nil
+			return done, err
+		}
+		done = append(done, p.rel)
+	}
+	s.pending = nil
+	return done, nil
+}
+
+// Abort removes every staged file.
+func (s *Stage) Abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.pending {
+		os.Remove(p.tmp)
+	}
+	s.pending = nil
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -59,36 +60,54 @@ func NewChecker(root string) (*Checker, error) {
 // ClusterChecks are the Go checks run on each cluster on its own.
 var ClusterChecks = []func(*check.Cluster) []check.Finding{schema.Check, scheduling.Check, crossref.Check}
 
-// Check runs the per-cluster checks (clusters in parallel) and the policies.
+// Check runs the per-cluster checks and the policies over clusters, in parallel, then the
+// waivers.
 func (ck *Checker) Check(ctx context.Context, clusters []*check.Cluster) ([]check.Finding, error) {
 	per := make([][]check.Finding, len(clusters))
+	errs := make([]error, len(clusters))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, c := range clusters {
 		g.Go(func() error {
-			for _, fn := range ClusterChecks {
-				per[i] = append(per[i], fn(c)...)
-			}
+			per[i], errs[i] = ck.CheckCluster(ctx, c)
 			return nil
 		})
 	}
 	_ = g.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	var out []check.Finding
 	for _, f := range per {
 		out = append(out, f...)
 	}
-	pf, err := ck.Engine.Evaluate(ctx, clusters)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, pf...)
 	names := make([]string, len(clusters))
 	for i, c := range clusters {
 		names[i] = c.Spec.Name
 	}
-	out, ck.Waived = ck.Waivers.Apply(out, names, ck.WholeFleet, ck.Now)
+	return ck.Finish(out, names), nil
+}
+
+// CheckCluster runs every check of one cluster on its own (the Go checks and the policies),
+// before waivers; safe for concurrent use.
+func (ck *Checker) CheckCluster(ctx context.Context, c *check.Cluster) ([]check.Finding, error) {
+	var out []check.Finding
+	for _, fn := range ClusterChecks {
+		out = append(out, fn(c)...)
+	}
+	pf, err := ck.Engine.EvaluateCluster(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, pf...), nil
+}
+
+// Finish applies the waivers to the findings of the checked clusters and sorts them.
+func (ck *Checker) Finish(found []check.Finding, clusters []string) []check.Finding {
+	out, waived := ck.Waivers.Apply(found, clusters, ck.WholeFleet, ck.Now)
+	ck.Waived = waived
 	check.Sort(out)
-	return out, nil
+	return out
 }
 
 // CheckArgoCD verifies the committed Argo CD apps against the inventory and rendered clusters.

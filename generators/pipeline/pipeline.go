@@ -6,6 +6,7 @@ package pipeline
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/argocd"
@@ -62,11 +63,17 @@ func GenerateBases(s *Specs) (fileset.Files, error) {
 
 // Generate runs every generator over the specs below root and returns the whole generated tree.
 // memo, when not nil, remembers the in-memory renders it makes (see render.Memo).
-func Generate(ctx context.Context, root string, memo *render.Memo) (fileset.Files, error) {
+// progress, when not nil, is told of each cluster rendered.
+func Generate(ctx context.Context, root string, memo *render.Memo, progress func()) (fileset.Files, error) {
 	s, err := Load(root, true)
 	if err != nil {
 		return nil, err
 	}
+	return GenerateFrom(ctx, root, s, memo, progress)
+}
+
+// GenerateFrom is Generate from specs already loaded from root.
+func GenerateFrom(ctx context.Context, root string, s *Specs, memo *render.Memo, progress func()) (fileset.Files, error) {
 	files, err := GenerateBases(s)
 	if err != nil {
 		return nil, err
@@ -84,13 +91,17 @@ func Generate(ctx context.Context, root string, memo *render.Memo) (fileset.File
 	if err != nil {
 		return nil, err
 	}
-	results, err := Render(ctx, render.Krusty{FS: fs, Memo: memo}, memRoot, s.Inventory.Clusters)
+	var mu sync.Mutex
+	rendered := map[string][]check.Object{}
+	err = Stream(ctx, render.Krusty{FS: fs, Memo: memo, Want: render.WantObjects, Progress: progress}, memRoot, s.Inventory.Clusters, func(r render.Result) error {
+		sk := check.Skeleton(r.Objects)
+		mu.Lock()
+		defer mu.Unlock()
+		rendered[r.Cluster] = sk
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	rendered := map[string][]check.Object{}
-	for _, r := range results {
-		rendered[r.Cluster] = r.Objects
 	}
 	apps, err := argocd.Generate(s.Inventory, rendered, argocd.Options{})
 	if err != nil {

@@ -33,21 +33,37 @@ func Select(inv *v1alpha1.Inventory, names []string) ([]*v1alpha1.HueCluster, er
 	return out, nil
 }
 
-// Render builds the overlays of the given clusters with r.
-func Render(ctx context.Context, r render.Renderer, root string, clusters []*v1alpha1.HueCluster) ([]render.Result, error) {
+// Overlays maps each cluster to its overlay folder.
+func Overlays(clusters []*v1alpha1.HueCluster) map[string]string {
 	overlays := map[string]string{}
 	for _, c := range clusters {
 		overlays[c.Name] = cluster.OverlayDir(c.Name)
 	}
-	return r.Render(ctx, root, overlays)
+	return overlays
+}
+
+// Render builds the overlays of the given clusters with r.
+func Render(ctx context.Context, r render.Renderer, root string, clusters []*v1alpha1.HueCluster) ([]render.Result, error) {
+	return r.Render(ctx, root, Overlays(clusters))
+}
+
+// Stream builds the overlays of the given clusters with r and hands each result to fn as it
+// is built (concurrently; see render.Krusty.Stream).
+func Stream(ctx context.Context, r render.Renderer, root string, clusters []*v1alpha1.HueCluster, fn func(render.Result) error) error {
+	return r.Stream(ctx, root, Overlays(clusters), fn)
+}
+
+// ClusterOf pairs one rendered result with its spec for the checks.
+func ClusterOf(inv *v1alpha1.Inventory, r render.Result) *check.Cluster {
+	return &check.Cluster{Spec: inv.Cluster(r.Cluster), Objects: r.Objects, Overlay: r.Overlay,
+		SpecFile: inv.Files[v1alpha1.KindCluster+"/"+r.Cluster]}
 }
 
 // Clusters pairs rendered results with their specs for the checks.
 func Clusters(inv *v1alpha1.Inventory, results []render.Result) []*check.Cluster {
 	out := make([]*check.Cluster, 0, len(results))
 	for _, r := range results {
-		out = append(out, &check.Cluster{Spec: inv.Cluster(r.Cluster), Objects: r.Objects, Overlay: r.Overlay,
-			SpecFile: inv.Files[v1alpha1.KindCluster+"/"+r.Cluster]})
+		out = append(out, ClusterOf(inv, r))
 	}
 	return out
 }

@@ -38,6 +38,7 @@ type Result struct {
 // Renderer renders overlays below a repository root.
 type Renderer interface {
 	Render(ctx context.Context, root string, overlays map[string]string) ([]Result, error)
+	Stream(ctx context.Context, root string, overlays map[string]string, fn func(Result) error) error
 }
 
 // Options are the krusty options that make the in-process build match `kustomize build`
@@ -64,6 +65,8 @@ type Krusty struct {
 	Full bool
 	// Stats, when set, counts how the overlays were built.
 	Stats *Stats
+	// Progress, when set, is called once for each overlay built (from the worker).
+	Progress func()
 }
 
 // Stats counts the builds of a render: overlays laid over a shape, shapes built, overlays
@@ -116,48 +119,22 @@ func (k Krusty) Render(ctx context.Context, root string, overlays map[string]str
 
 // Stream builds each overlay and hands its result to fn as soon as it is built, from the
 // worker that built it (fn is called concurrently and must not keep what it does not need):
-// memory holds the clusters being built, not the fleet. Overlays over one shape are built
-// one after the other, so a shape is kept only while its clusters are. Every overlay's error
-// is reported, not only the first; an error from fn stops the run.
+// memory holds the clusters being built, not the fleet. Every overlay's error is reported,
+// not only the first; an error from fn stops the run.
 func (k Krusty) Stream(ctx context.Context, root string, overlays map[string]string, fn func(Result) error) error {
-	fs := k.FS
-	if fs == nil {
-		fs = filesys.MakeFsOnDisk()
-	}
-	sources, err := IndexSources(fs, root)
+	s, err := k.Open(root, overlays)
 	if err != nil {
 		return err
 	}
-	type job struct {
-		name, shape string
-		thin        *thinOverlay
-	}
-	jobs := make([]job, 0, len(overlays))
-	sh := newShapes()
-	for name, overlay := range overlays {
-		j := job{name: name}
-		if !k.Full {
-			if j.thin = loadThin(fs, filepath.Join(root, overlay)); j.thin != nil {
-				j.shape = j.thin.shape
-				sh.want(j.thin.shape)
-			}
-		}
-		jobs = append(jobs, j)
-	}
-	sort.Slice(jobs, func(i, j int) bool {
-		if jobs[i].shape != jobs[j].shape {
-			return jobs[i].shape < jobs[j].shape
-		}
-		return jobs[i].name < jobs[j].name
-	})
+	order := s.Order()
 	workers := k.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	errs := make([]error, len(jobs))
+	errs := make([]error, len(order))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	for i, j := range jobs {
+	for i, name := range order {
 		if gctx.Err() != nil {
 			break
 		}
@@ -166,9 +143,9 @@ func (k Krusty) Stream(ctx context.Context, root string, overlays map[string]str
 				return nil
 			}
 			var res Result
-			res, errs[i] = k.one(fs, root, j.name, overlays[j.name], sources, sh, j.thin)
-			if j.thin != nil {
-				sh.done(j.thin.shape)
+			res, errs[i] = s.Build(name)
+			if k.Progress != nil {
+				k.Progress()
 			}
 			if errs[i] != nil {
 				return nil
@@ -189,6 +166,71 @@ func (k Krusty) Stream(ctx context.Context, root string, overlays map[string]str
 		return fmt.Errorf("%s", strings.Join(msgs, "\n"))
 	}
 	return ctx.Err()
+}
+
+// Session renders the overlays of one tree, sharing the shapes they are laid over.
+type Session struct {
+	k        Krusty
+	fs       filesys.FileSystem
+	root     string
+	overlays map[string]string
+	sources  Sources
+	shapes   *shapes
+	thin     map[string]*thinOverlay
+	order    []string
+}
+
+// Open prepares the overlays of the tree at root (cluster name -> overlay folder) for Build.
+func (k Krusty) Open(root string, overlays map[string]string) (*Session, error) {
+	fs := k.FS
+	if fs == nil {
+		fs = filesys.MakeFsOnDisk()
+	}
+	sources, err := IndexSources(fs, root)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{k: k, fs: fs, root: root, overlays: overlays, sources: sources, shapes: newShapes(), thin: map[string]*thinOverlay{}}
+	for name, overlay := range overlays {
+		s.order = append(s.order, name)
+		if k.Full {
+			continue
+		}
+		if t := loadThin(fs, filepath.Join(root, overlay)); t != nil {
+			s.thin[name] = t
+			s.shapes.want(t.shape)
+		}
+	}
+	shapeOf := func(name string) string {
+		if t := s.thin[name]; t != nil {
+			return t.shape
+		}
+		return ""
+	}
+	sort.Slice(s.order, func(i, j int) bool {
+		a, b := s.order[i], s.order[j]
+		if sa, sb := shapeOf(a), shapeOf(b); sa != sb {
+			return sa < sb
+		}
+		return a < b
+	})
+	return s, nil
+}
+
+// Order lists the clusters with those of one shape together, the order that keeps the
+// fewest shapes in memory.
+func (s *Session) Order() []string { return s.order }
+
+// Build renders one cluster of the session, once: a shape is let go after its last cluster.
+func (s *Session) Build(cluster string) (Result, error) {
+	overlay, ok := s.overlays[cluster]
+	if !ok {
+		return Result{}, fmt.Errorf("%s: no overlay", cluster)
+	}
+	if t := s.thin[cluster]; t != nil {
+		defer s.shapes.done(t.shape)
+	}
+	return s.k.one(s.fs, s.root, cluster, overlay, s.sources, s.shapes, s.thin[cluster])
 }
 
 // one renders an overlay over its shape when it is thin, and in full otherwise.
