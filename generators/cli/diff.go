@@ -10,11 +10,13 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/diff"
 	"github.com/hue-platform/hue-gitops/generators/render"
+	"github.com/hue-platform/hue-gitops/generators/shard"
 )
 
 func newDiff() *cobra.Command {
 	var root, base, baseDir, format, output, cache string
 	var exitCode bool
+	var fleet fleetFlags
 	c := &cobra.Command{
 		Use:   "diff",
 		Short: "Render every cluster at the base revision and in the working tree and show what changes",
@@ -50,7 +52,21 @@ Without --base it tries ` + strings.Join(diff.DefaultBases, ", then ") + `. In C
 				// One memo for both sides: a cluster the change does not touch is built once.
 				r.Memo = render.NewMemo()
 			}
-			rep, err := diff.Compare(cmd.Context(), r, from, diff.Dir(root))
+			sh, err := shard.Parse(fleet.shard)
+			if err != nil {
+				return badInput(err)
+			}
+			opts := diff.Options{}
+			if !sh.All() {
+				opts.Only = sh.Has
+			}
+			head := diff.Dir(root)
+			if overlays, err := head.Overlays(); err == nil {
+				p := fleet.progress(cmd, "diff", len(overlays))
+				defer p.Finish()
+				opts.Progress = tick(p)
+			}
+			rep, err := diff.CompareWith(cmd.Context(), r, from, head, opts)
 			if err != nil {
 				return badInput(err)
 			}
@@ -70,5 +86,6 @@ Without --base it tries ` + strings.Join(diff.DefaultBases, ", then ") + `. In C
 	c.Flags().StringVar(&format, "format", "text", "output format: "+strings.Join(diff.Formats, ", "))
 	c.Flags().StringVarP(&output, "output", "o", "", "write the diff to this file (atomically) instead of stdout")
 	c.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when anything differs, as git diff --exit-code")
+	fleet.add(c)
 	return c
 }

@@ -3,15 +3,17 @@ package diff
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pmezard/go-difflib/difflib"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/kustomize/kyaml/kio"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
@@ -111,55 +113,131 @@ func (r *Report) Affected() []string {
 func (r *Report) Empty() bool { return len(r.Clusters) == 0 && len(r.ArgoCD) == 0 }
 
 // Compare renders every overlay of both trees with the same renderer and compares them object
-// by object, plus the Argo CD definitions file by file.
+// by object, plus the Argo CD definitions file by file. Clusters stream through: each is built
+// on both sides, compared and let go, so memory holds the differences, not the fleets.
 func Compare(ctx context.Context, r render.FSRenderer, base, head Tree) (*Report, error) {
-	rendered := make([]map[string]render.Result, 2)
+	return CompareWith(ctx, r, base, head, Options{})
+}
+
+// Options narrow and report on a comparison.
+type Options struct {
+	// Only, when set, keeps the clusters it holds (a shard of the fleet).
+	Only func(cluster string) bool
+	// Progress, when set, is called once for each cluster compared.
+	Progress func()
+}
+
+// CompareWith is Compare with options.
+func CompareWith(ctx context.Context, r render.FSRenderer, base, head Tree, opts Options) (*Report, error) {
+	var sessions [2]*render.Session
+	var names [2]map[string]string
 	argo := make([]map[string][]byte, 2)
-	var baseErrors map[string]string
 	for i, t := range []Tree{base, head} {
 		overlays, err := t.Overlays()
 		if err != nil {
 			return nil, err
 		}
-		results, err := r.WithFS(t.FS).Render(ctx, t.Root, overlays)
-		if err != nil && i == 0 {
-			// A base that does not build must not hide what the pull request changes (it may be
-			// the fix): build the overlays one by one and keep what builds.
-			results, baseErrors = renderEach(ctx, r.WithFS(t.FS), t.Root, overlays)
-		} else if err != nil {
+		if opts.Only != nil {
+			maps.DeleteFunc(overlays, func(name, _ string) bool { return !opts.Only(name) })
+		}
+		k, ok := r.WithFS(t.FS).(render.Krusty)
+		if ok {
+			k.Want = render.WantYAML | render.WantDocs
+		}
+		var rr render.Renderer = k
+		if !ok {
+			rr = r.WithFS(t.FS)
+		}
+		if sessions[i], err = rr.Open(t.Root, overlays); err != nil {
 			return nil, fmt.Errorf("%s: %w", t.Name, err)
 		}
-		rendered[i] = map[string]render.Result{}
-		for _, res := range results {
-			rendered[i][res.Cluster] = res
-		}
+		names[i] = overlays
 		if argo[i], err = t.ArgoCDFiles(); err != nil {
 			return nil, err
 		}
 	}
-	rep := &Report{Base: base.Name, Head: head.Name, Clusters: []Cluster{}, ArgoCD: []File{}}
-	for _, name := range slices.Sorted(maps.Keys(union(rendered[0], rendered[1]))) {
-		b, inBase := rendered[0][name]
-		h, inHead := rendered[1][name]
-		c := Cluster{Name: name, Overlay: h.Overlay, Change: Changed, BaseError: baseErrors[name]}
-		switch {
-		case !inBase && c.BaseError != "":
-			// everything the head renders is new against a base that rendered nothing
-		case !inBase:
-			c.Change = Added
-		case !inHead:
-			c.Change, c.Overlay = Removed, b.Overlay
-		case bytes.Equal(b.YAML, h.YAML):
-			rep.Unchanged++
-			continue
+	// Head's order keeps its shapes together; clusters only the base has come last.
+	order := slices.Clone(sessions[1].Order())
+	for _, n := range sessions[0].Order() {
+		if _, ok := names[1][n]; !ok {
+			order = append(order, n)
 		}
-		objs, err := compareObjects(name, b.YAML, h.YAML)
-		if err != nil {
-			return nil, err
-		}
-		c.Objects = objs
-		rep.Clusters = append(rep.Clusters, c)
 	}
+	rep := &Report{Base: base.Name, Head: head.Name, Clusters: []Cluster{}, ArgoCD: []File{}}
+	shapes := &shapePairs{sessions: sessions, pairs: map[[2]string]*shapePair{}}
+	clusters := make([]*Cluster, len(order))
+	errs := make([]error, len(order))
+	var unchanged atomic.Int64
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, name := range order {
+		g.Go(func() error {
+			if opts.Progress != nil {
+				defer opts.Progress()
+			}
+			if errs[i] = ctx.Err(); errs[i] != nil {
+				return nil
+			}
+			var b, h render.Result
+			_, inBase := names[0][name]
+			_, inHead := names[1][name]
+			c := Cluster{Name: name, Change: Changed}
+			if inBase && inHead {
+				if objs, ok, err := shapes.compare(name); err != nil {
+					errs[i] = err
+					return nil
+				} else if ok {
+					if len(objs) == 0 {
+						unchanged.Add(1)
+						return nil
+					}
+					c.Overlay, c.Objects = names[1][name], objs
+					clusters[i] = &c
+					return nil
+				}
+			}
+			if inBase {
+				var err error
+				if b, err = sessions[0].Build(name); err != nil {
+					// A base that does not build must not hide what the pull request changes
+					// (it may be the fix): its head objects all count as added.
+					c.BaseError, inBase = err.Error(), false
+				}
+			}
+			if inHead {
+				var err error
+				if h, err = sessions[1].Build(name); err != nil {
+					errs[i] = fmt.Errorf("%s: %w", head.Name, err)
+					return nil
+				}
+			}
+			c.Overlay = h.Overlay
+			switch {
+			case !inBase && c.BaseError != "":
+			case !inBase:
+				c.Change = Added
+			case !inHead:
+				c.Change, c.Overlay = Removed, b.Overlay
+			case bytes.Equal(b.YAML, h.YAML):
+				unchanged.Add(1)
+				return nil
+			}
+			c.Objects = compareDocs(name, b.Docs, h.Docs)
+			clusters[i] = &c
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, c := range clusters {
+		if c != nil {
+			rep.Clusters = append(rep.Clusters, *c)
+		}
+	}
+	slices.SortFunc(rep.Clusters, func(a, b Cluster) int { return strings.Compare(a.Name, b.Name) })
+	rep.Unchanged = int(unchanged.Load())
 	var reached [2]reach
 	for i := range argo {
 		var err error
@@ -186,8 +264,8 @@ func Compare(ctx context.Context, r render.FSRenderer, base, head Tree) (*Report
 	return rep, nil
 }
 
-func union[V any](a, b map[string]V) map[string]bool {
-	out := map[string]bool{}
+func union[K comparable, V any](a, b map[K]V) map[K]bool {
+	out := map[K]bool{}
 	for k := range a {
 		out[k] = true
 	}
@@ -207,63 +285,101 @@ func change(inBase, inHead bool) Change {
 	return Changed
 }
 
-// document is one object of a rendered stream with its YAML text.
-type document struct {
-	id   Object
-	yaml []byte
+// shapePairs compares clusters laid over shapes: a cluster whose own overlay is the same on
+// both sides renders differently only in the objects that differ between its two shapes, so
+// each pair of shapes is compared once and, per cluster, only those objects are printed.
+type shapePairs struct {
+	sessions [2]*render.Session
+	mu       sync.Mutex
+	pairs    map[[2]string]*shapePair
 }
 
-// compareObjects pairs the objects of two renders by group, kind, namespace and name (a version
+type shapePair struct {
+	once   sync.Once
+	differ map[render.ID]bool
+	err    error
+}
+
+// compare diffs a cluster through its shapes; ok is false when it must be built in full.
+func (sp *shapePairs) compare(cluster string) (objs []Object, ok bool, err error) {
+	bShape, bIn, bok := sp.sessions[0].ShapeOf(cluster)
+	hShape, hIn, hok := sp.sessions[1].ShapeOf(cluster)
+	if !bok || !hok || bIn != hIn {
+		return nil, false, nil
+	}
+	key := [2]string{bShape, hShape}
+	sp.mu.Lock()
+	p := sp.pairs[key]
+	if p == nil {
+		p = &shapePair{}
+		sp.pairs[key] = p
+	}
+	sp.mu.Unlock()
+	p.once.Do(func() {
+		var docs [2]map[render.ID][]byte
+		for i, sh := range key {
+			if docs[i], p.err = sp.sessions[i].ShapeDocs(sh); p.err != nil {
+				return
+			}
+		}
+		p.differ = map[render.ID]bool{}
+		for id := range union(docs[0], docs[1]) {
+			a, inA := docs[0][id]
+			b, inB := docs[1][id]
+			if !inA || !inB || !bytes.Equal(a, b) {
+				p.differ[id] = true
+			}
+		}
+	})
+	if p.err != nil {
+		return nil, false, p.err
+	}
+	if len(p.differ) == 0 {
+		sp.sessions[0].Skip(cluster)
+		sp.sessions[1].Skip(cluster)
+		return nil, true, nil
+	}
+	keep := func(id render.ID) bool { return p.differ[id] }
+	b, err := sp.sessions[0].BuildOnly(cluster, keep)
+	if err != nil {
+		return nil, false, err
+	}
+	h, err := sp.sessions[1].BuildOnly(cluster, keep)
+	if err != nil {
+		return nil, false, err
+	}
+	return compareDocs(cluster, b.Docs, h.Docs), true, nil
+}
+
+// compareDocs pairs the objects of two renders by group, kind, namespace and name (a version
 // bump of the same object is a change, not a removal and an addition) and diffs each pair.
-func compareObjects(cluster string, base, head []byte) ([]Object, error) {
-	b, err := documents(base)
-	if err != nil {
-		return nil, fmt.Errorf("%s: base render: %w", cluster, err)
+func compareDocs(cluster string, base, head []render.Doc) []Object {
+	key := func(d render.Doc) string { return strings.Join([]string{d.Kind, d.Namespace, d.Name, d.Group}, "|") }
+	index := func(docs []render.Doc) map[string]render.Doc {
+		m := make(map[string]render.Doc, len(docs))
+		for _, d := range docs {
+			m[key(d)] = d
+		}
+		return m
 	}
-	h, err := documents(head)
-	if err != nil {
-		return nil, fmt.Errorf("%s: head render: %w", cluster, err)
-	}
+	b, h := index(base), index(head)
 	var out []Object
-	for _, key := range slices.Sorted(maps.Keys(union(b, h))) {
-		bd, inBase := b[key]
-		hd, inHead := h[key]
-		if inBase && inHead && bytes.Equal(bd.yaml, hd.yaml) {
+	for _, k := range slices.Sorted(maps.Keys(union(b, h))) {
+		bd, inBase := b[k]
+		hd, inHead := h[k]
+		if inBase && inHead && bytes.Equal(bd.YAML, hd.YAML) {
 			continue
 		}
-		o := hd.id
+		d := hd
 		if !inHead {
-			o = bd.id
+			d = bd
 		}
-		o.Change = change(inBase, inHead)
+		o := Object{Group: d.Group, Kind: d.Kind, Namespace: d.Namespace, Name: d.Name, Change: change(inBase, inHead)}
 		file := cluster + "/" + o.Ref()
-		o.Diff = unified("a/"+file, "b/"+file, bd.yaml, hd.yaml)
+		o.Diff = unified("a/"+file, "b/"+file, bd.YAML, hd.YAML)
 		out = append(out, o)
 	}
-	return out, nil
-}
-
-// documents splits a rendered stream into its objects, keyed (and so ordered) by kind,
-// namespace, name and group.
-func documents(stream []byte) (map[string]document, error) {
-	out := map[string]document{}
-	nodes, err := splitNodes(stream)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range nodes {
-		gv, err := schema.ParseGroupVersion(n.GetApiVersion())
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: apiVersion: %w", n.GetKind(), n.GetName(), err)
-		}
-		id := Object{Group: gv.Group, Kind: n.GetKind(), Namespace: n.GetNamespace(), Name: n.GetName()}
-		s, err := n.String()
-		if err != nil {
-			return nil, err
-		}
-		out[strings.Join([]string{id.Kind, id.Namespace, id.Name, id.Group}, "|")] = document{id: id, yaml: []byte(s)}
-	}
-	return out, nil
+	return out
 }
 
 // unified is a unified diff with three lines of context; an absent side diffs against nothing.
@@ -294,25 +410,4 @@ func lines(b []byte) []string {
 	}
 	out := strings.SplitAfter(s, "\n")
 	return out[:len(out)-1]
-}
-
-// splitNodes parses a rendered multi-document stream.
-func splitNodes(stream []byte) ([]*yaml.RNode, error) {
-	return (&kio.ByteReader{Reader: bytes.NewReader(stream), OmitReaderAnnotations: true}).Read()
-}
-
-// renderEach builds overlays one at a time and returns those that build, and why the others
-// did not, by cluster.
-func renderEach(ctx context.Context, r render.Renderer, root string, overlays map[string]string) ([]render.Result, map[string]string) {
-	var out []render.Result
-	failed := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(overlays)) {
-		res, err := r.Render(ctx, root, map[string]string{name: overlays[name]})
-		if err != nil {
-			failed[name] = err.Error()
-			continue
-		}
-		out = append(out, res...)
-	}
-	return out, failed
 }

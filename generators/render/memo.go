@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -253,17 +254,20 @@ func (r *recorder) WriteFile(p string, data []byte) error {
 // build is One, through the memo when there is one.
 func (k Krusty) build(fs filesys.FileSystem, root, cluster, overlay string, sources Sources) (Result, error) {
 	if k.Memo == nil {
-		return One(fs, root, cluster, overlay, sources)
+		return oneWant(fs, root, cluster, overlay, sources, k.Want)
 	}
 	if e := k.Memo.lookup(fs, root, overlay); e != nil {
 		res := Result{Cluster: cluster, Overlay: overlay, YAML: e.yaml}
 		for _, u := range e.objects {
 			res.Objects = append(res.Objects, check.Object{Unstructured: u, Source: sources.Lookup(u, overlay)})
 		}
+		if k.Want.docs() {
+			res.Docs = splitDocs(e.yaml, e.objects)
+		}
 		return res, nil
 	}
 	rec := &recorder{fs: fs, root: root}
-	res, err := One(rec, root, cluster, overlay, sources)
+	res, err := oneWant(rec, root, cluster, overlay, sources, k.Want|WantYAML|WantObjects)
 	if err != nil || rec.untracked {
 		return res, err
 	}
@@ -273,4 +277,23 @@ func (k Krusty) build(fs filesys.FileSystem, root, cluster, overlay string, sour
 	}
 	k.Memo.store(overlay, e)
 	return res, nil
+}
+
+// splitDocs cuts what AsYaml printed back into its objects' documents: a line "---" at the
+// margin only ever separates them (a block scalar's lines are indented).
+func splitDocs(y []byte, objs []*unstructured.Unstructured) []Doc {
+	parts := bytes.Split(y, []byte("\n---\n"))
+	if len(parts) != len(objs) {
+		return nil
+	}
+	out := make([]Doc, len(objs))
+	for i, u := range objs {
+		doc := parts[i]
+		if i < len(parts)-1 {
+			doc = append(doc[:len(doc):len(doc)], '\n')
+		}
+		gvk := u.GroupVersionKind()
+		out[i] = Doc{ID: ID{Group: gvk.Group, Kind: gvk.Kind, Namespace: u.GetNamespace(), Name: u.GetName()}, YAML: doc}
+	}
+	return out
 }

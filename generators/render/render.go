@@ -5,6 +5,7 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,12 +34,24 @@ type Result struct {
 	Overlay string
 	YAML    []byte
 	Objects []check.Object
+	// Docs is each object's YAML as kustomize prints it (YAML is them joined by "---").
+	Docs []Doc
+}
+
+// ID names a rendered object.
+type ID struct{ Group, Kind, Namespace, Name string }
+
+// Doc is one rendered object: its identity and its YAML.
+type Doc struct {
+	ID
+	YAML []byte
 }
 
 // Renderer renders overlays below a repository root.
 type Renderer interface {
 	Render(ctx context.Context, root string, overlays map[string]string) ([]Result, error)
 	Stream(ctx context.Context, root string, overlays map[string]string, fn func(Result) error) error
+	Open(root string, overlays map[string]string) (*Session, error)
 }
 
 // Options are the krusty options that make the in-process build match `kustomize build`
@@ -81,10 +94,12 @@ type Want int
 const (
 	WantYAML Want = 1 << iota
 	WantObjects
+	WantDocs
 )
 
 func (w Want) yaml() bool    { return w == 0 || w&WantYAML != 0 }
 func (w Want) objects() bool { return w == 0 || w&WantObjects != 0 }
+func (w Want) docs() bool    { return w&WantDocs != 0 }
 
 // FSRenderer is a Renderer that can read its tree from any file system, such as a git revision
 // held in memory.
@@ -178,6 +193,8 @@ type Session struct {
 	shapes   *shapes
 	thin     map[string]*thinOverlay
 	order    []string
+	// keep, when set, selects the objects whose documents are printed (see BuildOnly).
+	keep func(ID) bool
 }
 
 // Open prepares the overlays of the tree at root (cluster name -> overlay folder) for Build.
@@ -230,17 +247,17 @@ func (s *Session) Build(cluster string) (Result, error) {
 	if t := s.thin[cluster]; t != nil {
 		defer s.shapes.done(t.shape)
 	}
-	return s.k.one(s.fs, s.root, cluster, overlay, s.sources, s.shapes, s.thin[cluster])
+	return s.k.one(s.fs, s.root, cluster, overlay, s.sources, s.shapes, s.thin[cluster], s.keep)
 }
 
 // one renders an overlay over its shape when it is thin, and in full otherwise.
-func (k Krusty) one(fs filesys.FileSystem, root, cluster, overlay string, sources Sources, sh *shapes, thin *thinOverlay) (Result, error) {
+func (k Krusty) one(fs filesys.FileSystem, root, cluster, overlay string, sources Sources, sh *shapes, thin *thinOverlay, keep func(ID) bool) (Result, error) {
 	if thin != nil {
 		if m, ok := sh.renderThin(fs, root, overlay, thin, k.Stats); ok {
 			if k.Stats != nil {
 				k.Stats.Thin.Add(1)
 			}
-			return result(cluster, overlay, m, sources, k.Want)
+			return resultOf(cluster, overlay, m, sources, k.Want, keep)
 		}
 	}
 	if k.Stats != nil {
@@ -251,17 +268,53 @@ func (k Krusty) one(fs filesys.FileSystem, root, cluster, overlay string, source
 
 // One builds a single overlay in full.
 func One(fs filesys.FileSystem, root, cluster, overlay string, sources Sources) (Result, error) {
+	return oneWant(fs, root, cluster, overlay, sources, 0)
+}
+
+func oneWant(fs filesys.FileSystem, root, cluster, overlay string, sources Sources, want Want) (Result, error) {
 	m, err := krusty.MakeKustomizer(Options()).Run(fs, filepath.Join(root, overlay))
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: kustomize build %s: %w", cluster, overlay, err)
 	}
-	return result(cluster, overlay, m, sources, 0)
+	return result(cluster, overlay, m, sources, want)
 }
 
 // result turns a build into what the caller wants of it.
 func result(cluster, overlay string, m resmap.ResMap, sources Sources, want Want) (Result, error) {
+	return resultOf(cluster, overlay, m, sources, want, nil)
+}
+
+func resultOf(cluster, overlay string, m resmap.ResMap, sources Sources, want Want, keep func(ID) bool) (Result, error) {
 	res := Result{Cluster: cluster, Overlay: overlay}
-	if want.yaml() {
+	if keep != nil {
+		want = WantDocs
+	}
+	if want.docs() {
+		// What AsYaml prints, object by object.
+		var all bytes.Buffer
+		for i, r := range m.Resources() {
+			id := r.CurId()
+			doc := Doc{ID: ID{Group: id.Group, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name}}
+			if keep != nil && !keep(doc.ID) {
+				continue
+			}
+			y, err := r.AsYAML()
+			if err != nil {
+				return Result{}, fmt.Errorf("%s: %s: %w", cluster, r.CurId(), err)
+			}
+			doc.YAML = y
+			res.Docs = append(res.Docs, doc)
+			if want.yaml() {
+				if i > 0 {
+					all.WriteString("---\n")
+				}
+				all.Write(y)
+			}
+		}
+		if want.yaml() {
+			res.YAML = all.Bytes()
+		}
+	} else if want.yaml() {
 		y, err := m.AsYaml()
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", cluster, err)

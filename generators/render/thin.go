@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -196,14 +198,31 @@ func (t *thinOverlay) apply(fs filesys.FileSystem, shapeBuild resmap.ResMap) (re
 			return nil, fmt.Errorf("%s changed the id of %s", t.dir, before[i].CurId())
 		}
 	}
-	m.RemoveBuildAnnotations()
-	if err := m.RemoveOriginAnnotations(); err != nil {
-		return nil, err
-	}
-	if err := m.RemoveTransformerAnnotations(); err != nil {
-		return nil, err
+	// The build's last steps drop kustomize's own annotations; they rewrite every object's
+	// annotations, so they run only when a transformer left one.
+	if hasBuildAnnotations(m) {
+		m.RemoveBuildAnnotations()
+		if err := m.RemoveOriginAnnotations(); err != nil {
+			return nil, err
+		}
+		if err := m.RemoveTransformerAnnotations(); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
+}
+
+// hasBuildAnnotations tells whether some object carries an annotation of kustomize's own
+// (config.kubernetes.io/..., internal.config.kubernetes.io/..., alpha.config.kubernetes.io/...).
+func hasBuildAnnotations(m resmap.ResMap) bool {
+	for _, r := range m.Resources() {
+		for k := range r.GetAnnotations() {
+			if strings.Contains(k, "config.kubernetes.io/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func configure(p resmap.TransformerPlugin, h *resmap.PluginHelpers, cfg any) error {
@@ -219,15 +238,29 @@ func configure(p resmap.TransformerPlugin, h *resmap.PluginHelpers, cfg any) err
 // for byte the same is built in full from then on. ok is false when the overlay must be built
 // in full.
 func (sh *shapes) renderThin(fs filesys.FileSystem, root, overlay string, t *thinOverlay, stats *Stats) (resmap.ResMap, bool) {
-	s := sh.get(fs, t.shape, stats)
-	if s.err != nil || s.full {
+	if !sh.verified(fs, root, overlay, t, stats) {
 		return nil, false
 	}
-	m, err := t.apply(fs, s.m)
+	m, err := t.apply(fs, sh.get(fs, t.shape, stats).m)
 	if err != nil {
 		return nil, false // the full build says what is wrong, as kustomize would
 	}
+	return m, true
+}
+
+// verified tells whether the shape of t passed its check: the first of its clusters to ask is
+// laid over it and built in full, and the two must print the same bytes.
+func (sh *shapes) verified(fs filesys.FileSystem, root, overlay string, t *thinOverlay, stats *Stats) bool {
+	s := sh.get(fs, t.shape, stats)
+	if s.err != nil {
+		return false
+	}
 	s.verify.Do(func() {
+		m, err := t.apply(fs, s.m)
+		if err != nil {
+			s.full = true
+			return
+		}
 		full, ferr := krusty.MakeKustomizer(Options()).Run(fs, filepath.Join(root, overlay))
 		if ferr != nil {
 			s.full = true
@@ -237,8 +270,90 @@ func (sh *shapes) renderThin(fs filesys.FileSystem, root, overlay string, t *thi
 		b, berr := full.AsYaml()
 		s.full = aerr != nil || berr != nil || !bytes.Equal(a, b)
 	})
-	if s.full {
-		return nil, false
+	return !s.full
+}
+
+// ShapeOf tells, for a cluster laid over a shape, the shape's folder relative to the tree's root
+// and a digest of every file of the cluster's own overlay that the layer reads (its
+// kustomization and patches). Two clusters of two trees with the same digest over shapes whose
+// objects are the same render the same, object by object: the layer acts on each object alone.
+// ok is false for a cluster built in full, or whose shape does not pass the check against the
+// full build.
+func (s *Session) ShapeOf(cluster string) (shape, inputs string, ok bool) {
+	t := s.thin[cluster]
+	if t == nil {
+		return "", "", false
 	}
-	return m, true
+	if !s.shapes.verified(s.fs, s.root, s.overlays[cluster], t, s.k.Stats) {
+		return "", "", false
+	}
+	h := sha256.New()
+	files := []string{}
+	if p, ok := kustomizationFile(s.fs, t.dir); ok {
+		files = append(files, p)
+	}
+	for _, pc := range t.k.Patches {
+		if pc.Path != "" {
+			files = append(files, filepath.Join(t.dir, filepath.FromSlash(pc.Path)))
+		}
+	}
+	for _, f := range files {
+		b, err := s.fs.ReadFile(f)
+		if err != nil {
+			return "", "", false
+		}
+		rel, _ := filepath.Rel(t.dir, f)
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(b))
+		h.Write(b)
+	}
+	rel, err := filepath.Rel(string(s.absRoot()), t.shape)
+	if err != nil {
+		return "", "", false
+	}
+	return filepath.ToSlash(rel), hex.EncodeToString(h.Sum(nil)), true
+}
+
+func (s *Session) absRoot() string {
+	if abs, _, err := s.fs.CleanedAbs(s.root); err == nil {
+		return string(abs)
+	}
+	return s.root
+}
+
+// ShapeDocs is the YAML of each object of a shape's build (see ShapeOf), by identity. The shape must still have a cluster to build.
+func (s *Session) ShapeDocs(shape string) (map[ID][]byte, error) {
+	dir := filepath.Join(s.absRoot(), filepath.FromSlash(shape))
+	e := s.shapes.get(s.fs, dir, s.k.Stats)
+	if e.err != nil {
+		return nil, e.err
+	}
+	out := map[ID][]byte{}
+	for _, r := range e.m.Resources() {
+		y, err := r.AsYAML()
+		if err != nil {
+			return nil, err
+		}
+		id := r.CurId()
+		out[ID{Group: id.Group, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name}] = y
+	}
+	return out, nil
+}
+
+// Skip lets go of a cluster that will not be built (its shape is released as Build would).
+func (s *Session) Skip(cluster string) {
+	if t := s.thin[cluster]; t != nil {
+		s.shapes.done(t.shape)
+	}
+}
+
+// BuildOnly is Build with the documents of only the objects keep holds (by identity; YAML
+// and Objects are not made): the objects a comparison already knows to be the same are not
+// printed.
+func (s *Session) BuildOnly(cluster string, keep func(ID) bool) (Result, error) {
+	k := s.k
+	k.Want = WantDocs
+	sess := *s
+	sess.k = k
+	sess.keep = keep
+	return sess.Build(cluster)
 }
