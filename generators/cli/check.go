@@ -144,7 +144,7 @@ func (r *checkRun) add(ctx context.Context, ck *pipeline.Checker, c *check.Clust
 	}
 	workloads := 0
 	for _, o := range c.Objects {
-		if _, _, _, ok, _ := scheduling.PodTemplate(o); ok {
+		if scheduling.IsWorkload(o) {
 			workloads++
 		}
 	}

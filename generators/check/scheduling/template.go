@@ -21,6 +21,15 @@ var (
 	gkCronJob     = schema.GroupKind{Group: "batch", Kind: "CronJob"}
 )
 
+// IsWorkload tells whether the object is of a pod-bearing kind, without decoding it.
+func IsWorkload(o check.Object) bool {
+	switch o.GroupVersionKind().GroupKind() {
+	case gkPod, gkDeployment, gkStatefulSet, gkReplicaSet, gkDaemonSet, gkJob, gkCronJob:
+		return true
+	}
+	return false
+}
+
 // IsDaemonSet tells whether the object is an apps DaemonSet.
 func IsDaemonSet(o check.Object) bool {
 	return o.GroupVersionKind().GroupKind() == gkDaemonSet

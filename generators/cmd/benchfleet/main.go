@@ -431,6 +431,21 @@ func (b *bench) naiveLoop(overlays []string) error {
 		total.cpu += build.cpu + test.cpu
 		total.rss = max(total.rss, build.rss, test.rss)
 	}
+	// What Argo CD renders must be what hue rendered: the sample is compared byte for byte.
+	for _, name := range picked {
+		want, err := os.ReadFile(filepath.Join(dir, name+".yaml"))
+		if err != nil {
+			return err
+		}
+		got, err := os.ReadFile(filepath.Join(b.w, "out", name+".yaml"))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(want, got) {
+			return fmt.Errorf("%s: hue render differs from kustomize build overlays/%s", name, name)
+		}
+	}
+	total.note = fmt.Sprintf("kustomize CLI output = hue render output on all %d", len(picked))
 	b.steps = append(b.steps, total)
 	b.naive = scale(total, len(picked), b.clusters)
 	b.naive.name = fmt.Sprintf("naive, scaled to %d clusters (per-cluster time × %d)", b.clusters, b.clusters)
