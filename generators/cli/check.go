@@ -16,6 +16,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
+	"github.com/hue-platform/hue-gitops/generators/cluster"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
@@ -60,7 +61,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				}
 				cl := &check.Cluster{Spec: spec, Objects: objs, Overlay: filepath.ToSlash(manifests),
 					SpecFile: specs.Inventory.Files[v1alpha1.KindCluster+"/"+clusterName]}
-				if err := run.add(cmd.Context(), checker, cl); err != nil {
+				if err := run.add(cmd.Context(), checker, cl, nil); err != nil {
 					return badInput(err)
 				}
 			} else {
@@ -74,10 +75,46 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				if err != nil {
 					return badInput(err)
 				}
-				p := fleet.progress(cmd, "check", len(selected))
+				todo := selected
+				var cc *pipeline.CheckCache
+				var sess *render.Session
+				if cache != "" {
+					// Clusters whose every input is as when they were last checked are not
+					// rendered or checked again.
+					if sess, err = r.Open(root, pipeline.Overlays(selected)); err != nil {
+						return badInput(err)
+					}
+					if cc, err = pipeline.OpenCheckCache(cache, root, sess.SourcesDigest()); err != nil {
+						return badInput(fmt.Errorf("--cache %s: %w", cache, err))
+					}
+					todo = nil
+					for _, c := range selected {
+						cl := pipeline.ClusterOf(specs.Inventory, render.Result{Cluster: c.Name, Overlay: cluster.OverlayDir(c.Name)})
+						if fp, ok := sess.Fingerprint(c.Name); ok {
+							if key, err := cc.Key(cl, fp); err == nil {
+								if e, ok := cc.Get(c.Name, key); ok {
+									run.cached(cl, e)
+									continue
+								}
+							}
+						}
+						todo = append(todo, c)
+					}
+				}
+				p := fleet.progress(cmd, "check", len(todo))
 				r.Want, r.Progress = render.WantObjects, tick(p)
-				err = pipeline.Stream(cmd.Context(), r, root, selected, func(res render.Result) error {
-					return run.add(cmd.Context(), checker, pipeline.ClusterOf(specs.Inventory, res))
+				err = pipeline.Stream(cmd.Context(), r, root, todo, func(res render.Result) error {
+					cl := pipeline.ClusterOf(specs.Inventory, res)
+					return run.add(cmd.Context(), checker, cl, func(found []check.Finding, sum report.Cluster, workloads int) {
+						if cc == nil {
+							return
+						}
+						if fp, ok := sess.Fingerprint(cl.Spec.Name); ok {
+							if key, err := cc.Key(cl, fp); err == nil {
+								cc.Put(key, cl, found, sum, workloads)
+							}
+						}
+					})
 				})
 				p.Finish()
 				if err != nil {
@@ -137,7 +174,7 @@ type checkRun struct {
 	skeletons []*check.Cluster
 }
 
-func (r *checkRun) add(ctx context.Context, ck *pipeline.Checker, c *check.Cluster) error {
+func (r *checkRun) add(ctx context.Context, ck *pipeline.Checker, c *check.Cluster, keep func([]check.Finding, report.Cluster, int)) error {
 	found, err := ck.CheckCluster(ctx, c)
 	if err != nil {
 		return err
@@ -149,7 +186,20 @@ func (r *checkRun) add(ctx context.Context, ck *pipeline.Checker, c *check.Clust
 		}
 	}
 	sum := pipeline.Summary([]*check.Cluster{c})[0]
-	sk := &check.Cluster{Spec: c.Spec, Objects: check.Skeleton(c.Objects), Overlay: c.Overlay, SpecFile: c.SpecFile}
+	if keep != nil {
+		keep(found, sum, workloads)
+	}
+	r.keep(&check.Cluster{Spec: c.Spec, Objects: check.Skeleton(c.Objects), Overlay: c.Overlay, SpecFile: c.SpecFile}, found, sum, workloads)
+	return nil
+}
+
+// cached takes a cluster's results from the check cache.
+func (r *checkRun) cached(c *check.Cluster, e *pipeline.CachedCheck) {
+	c.Objects = e.Objects()
+	r.keep(c, e.Findings, e.Summary, e.Workloads)
+}
+
+func (r *checkRun) keep(skeleton *check.Cluster, found []check.Finding, sum report.Cluster, workloads int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.found = append(r.found, found...)
@@ -157,9 +207,8 @@ func (r *checkRun) add(ctx context.Context, ck *pipeline.Checker, c *check.Clust
 	if r.workloads == nil {
 		r.workloads = map[string]int{}
 	}
-	r.workloads[c.Spec.Name] = workloads
-	r.skeletons = append(r.skeletons, sk)
-	return nil
+	r.workloads[sum.Name] = workloads
+	r.skeletons = append(r.skeletons, skeleton)
 }
 
 func (r *checkRun) summary() []report.Cluster {

@@ -297,3 +297,38 @@ func splitDocs(y []byte, objs []*unstructured.Unstructured) []Doc {
 	}
 	return out
 }
+
+// Fingerprint is a digest of the latest remembered build of key (an overlay or a shape folder,
+// relative to the tree's root) asked again of fs: every question that build asked, with the
+// answer fs gives now. Two trees with the same fingerprint render key alike, so results
+// derived from the render (check findings) can be kept by it. ok is false when no build of
+// key is remembered.
+func (m *Memo) Fingerprint(fs filesys.FileSystem, root, key string) (string, bool) {
+	m.mu.Lock()
+	m.load(key)
+	es := m.entries[key]
+	m.mu.Unlock()
+	if len(es) == 0 {
+		return "", false
+	}
+	e := es[len(es)-1]
+	r := &recorder{fs: fs, root: root}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", kustomizeVersion, key)
+	for _, rd := range e.reads {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", rd.op, rd.path, r.answer(rd))
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// record builds dir (a shape folder below root) through a recorder and remembers its reads
+// under its path relative to root, so a later run can fingerprint the shape without building it.
+func (m *Memo) record(fs filesys.FileSystem, root, dir string, build func(filesys.FileSystem) ([]byte, error)) error {
+	rec := &recorder{fs: fs, root: root}
+	y, err := build(rec)
+	if err != nil || rec.untracked {
+		return err
+	}
+	m.store(rec.rel(dir), &memoEntry{reads: rec.reads, yaml: y})
+	return nil
+}

@@ -7,12 +7,16 @@ package render
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -193,8 +197,9 @@ type Session struct {
 	shapes   *shapes
 	thin     map[string]*thinOverlay
 	order    []string
-	// keep, when set, selects the objects whose documents are printed (see BuildOnly).
-	keep func(ID) bool
+	// fps are the shapes' fingerprints, asked once.
+	fpMu sync.Mutex
+	fps  map[string]string
 }
 
 // Open prepares the overlays of the tree at root (cluster name -> overlay folder) for Build.
@@ -207,7 +212,7 @@ func (k Krusty) Open(root string, overlays map[string]string) (*Session, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{k: k, fs: fs, root: root, overlays: overlays, sources: sources, shapes: newShapes(), thin: map[string]*thinOverlay{}}
+	s := &Session{k: k, fs: fs, root: root, overlays: overlays, sources: sources, shapes: newShapes(k.Memo, root), thin: map[string]*thinOverlay{}}
 	for name, overlay := range overlays {
 		s.order = append(s.order, name)
 		if k.Full {
@@ -239,7 +244,9 @@ func (k Krusty) Open(root string, overlays map[string]string) (*Session, error) 
 func (s *Session) Order() []string { return s.order }
 
 // Build renders one cluster of the session, once: a shape is let go after its last cluster.
-func (s *Session) Build(cluster string) (Result, error) {
+func (s *Session) Build(cluster string) (Result, error) { return s.build(cluster, s.k, nil) }
+
+func (s *Session) build(cluster string, k Krusty, keep func(ID) bool) (Result, error) {
 	overlay, ok := s.overlays[cluster]
 	if !ok {
 		return Result{}, fmt.Errorf("%s: no overlay", cluster)
@@ -247,7 +254,7 @@ func (s *Session) Build(cluster string) (Result, error) {
 	if t := s.thin[cluster]; t != nil {
 		defer s.shapes.done(t.shape)
 	}
-	return s.k.one(s.fs, s.root, cluster, overlay, s.sources, s.shapes, s.thin[cluster], s.keep)
+	return k.one(s.fs, s.root, cluster, overlay, s.sources, s.shapes, s.thin[cluster], keep)
 }
 
 // one renders an overlay over its shape when it is thin, and in full otherwise.
@@ -442,4 +449,14 @@ func Tree(root string, generated map[string][]byte, isGenerated func([]byte) boo
 		}
 	}
 	return mem, memRoot, nil
+}
+
+// SourcesDigest is a digest of the map from objects to the files that declare them, which
+// findings carry: results kept across runs are valid only while it is the same.
+func (s *Session) SourcesDigest() string {
+	h := sha256.New()
+	for _, k := range slices.Sorted(maps.Keys(s.sources)) {
+		fmt.Fprintf(h, "%s\x00%s\x00", k, s.sources[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -93,6 +93,9 @@ func loadThin(fs filesys.FileSystem, dir string) *thinOverlay {
 type shapes struct {
 	mu      sync.Mutex
 	entries map[string]*shape
+	// memo, when set, remembers what each shape's build read (see Memo.Fingerprint).
+	memo *Memo
+	root string
 }
 
 type shape struct {
@@ -107,7 +110,9 @@ type shape struct {
 	full   bool
 }
 
-func newShapes() *shapes { return &shapes{entries: map[string]*shape{}} }
+func newShapes(memo *Memo, root string) *shapes {
+	return &shapes{entries: map[string]*shape{}, memo: memo, root: root}
+}
 
 // want notes one more cluster that will be rendered over the shape at dir.
 func (s *shapes) want(dir string) {
@@ -127,7 +132,14 @@ func (s *shapes) get(fs filesys.FileSystem, dir string, stats *Stats) *shape {
 	e := s.entries[dir]
 	s.mu.Unlock()
 	e.once.Do(func() {
-		e.m, e.err = krusty.MakeKustomizer(Options()).Run(fs, dir)
+		if s.memo == nil {
+			e.m, e.err = krusty.MakeKustomizer(Options()).Run(fs, dir)
+		} else {
+			e.err = s.memo.record(fs, s.root, dir, func(rfs filesys.FileSystem) ([]byte, error) {
+				e.m, e.err = krusty.MakeKustomizer(Options()).Run(rfs, dir)
+				return nil, e.err
+			})
+		}
 		if stats != nil {
 			stats.Shapes.Add(1)
 		}
@@ -287,6 +299,19 @@ func (s *Session) ShapeOf(cluster string) (shape, inputs string, ok bool) {
 	if !s.shapes.verified(s.fs, s.root, s.overlays[cluster], t, s.k.Stats) {
 		return "", "", false
 	}
+	digest, ok := s.overlayInputs(t)
+	if !ok {
+		return "", "", false
+	}
+	rel, err := filepath.Rel(string(s.absRoot()), t.shape)
+	if err != nil {
+		return "", "", false
+	}
+	return filepath.ToSlash(rel), digest, true
+}
+
+// overlayInputs is a digest of the files of a thin overlay's own that its layer reads.
+func (s *Session) overlayInputs(t *thinOverlay) (string, bool) {
 	h := sha256.New()
 	files := []string{}
 	if p, ok := kustomizationFile(s.fs, t.dir); ok {
@@ -300,17 +325,64 @@ func (s *Session) ShapeOf(cluster string) (shape, inputs string, ok bool) {
 	for _, f := range files {
 		b, err := s.fs.ReadFile(f)
 		if err != nil {
-			return "", "", false
+			return "", false
 		}
 		rel, _ := filepath.Rel(t.dir, f)
 		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(b))
 		h.Write(b)
 	}
-	rel, err := filepath.Rel(string(s.absRoot()), t.shape)
-	if err != nil {
-		return "", "", false
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// Fingerprint is a digest of everything the render of cluster reads, asked of the tree now,
+// from what the memo remembers of an earlier build (Memo.Fingerprint): for a cluster laid over
+// a shape, the shape's reads and the overlay's own files; for one built in full, the
+// overlay's reads. ok is false without a memo or before any build was remembered. Results
+// kept by fingerprint stay valid as long as it does not change.
+func (s *Session) Fingerprint(cluster string) (string, bool) {
+	if s.k.Memo == nil {
+		return "", false
 	}
-	return filepath.ToSlash(rel), hex.EncodeToString(h.Sum(nil)), true
+	h := sha256.New()
+	if t := s.thin[cluster]; t != nil {
+		rel, err := filepath.Rel(s.absRoot(), t.shape)
+		if err != nil {
+			return "", false
+		}
+		shapeFP, ok := s.shapeFingerprint(filepath.ToSlash(rel))
+		if !ok {
+			return "", false
+		}
+		own, ok := s.overlayInputs(t)
+		if !ok {
+			return "", false
+		}
+		fmt.Fprintf(h, "thin\x00%s\x00%s\x00%s", s.overlays[cluster], shapeFP, own)
+	} else {
+		fp, ok := s.k.Memo.Fingerprint(s.fs, s.root, s.overlays[cluster])
+		if !ok {
+			return "", false
+		}
+		fmt.Fprintf(h, "full\x00%s\x00%s", s.overlays[cluster], fp)
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// shapeFingerprint asks a shape's remembered reads once per session.
+func (s *Session) shapeFingerprint(shape string) (string, bool) {
+	s.fpMu.Lock()
+	defer s.fpMu.Unlock()
+	if fp, ok := s.fps[shape]; ok {
+		return fp, true
+	}
+	fp, ok := s.k.Memo.Fingerprint(s.fs, s.root, shape)
+	if ok {
+		if s.fps == nil {
+			s.fps = map[string]string{}
+		}
+		s.fps[shape] = fp
+	}
+	return fp, ok
 }
 
 func (s *Session) absRoot() string {
@@ -352,8 +424,5 @@ func (s *Session) Skip(cluster string) {
 func (s *Session) BuildOnly(cluster string, keep func(ID) bool) (Result, error) {
 	k := s.k
 	k.Want = WantDocs
-	sess := *s
-	sess.k = k
-	sess.keep = keep
-	return sess.Build(cluster)
+	return s.build(cluster, k, keep)
 }

@@ -1,0 +1,149 @@
+package pipeline
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/check/report"
+)
+
+// checkCacheFormat changes whenever what an entry holds, or how it is read, changes.
+const checkCacheFormat = 1
+
+// CheckCache keeps, per cluster, what a check found before waivers, with the fingerprint of
+// everything that went into it: the render's inputs (render.Session.Fingerprint), the cluster's
+// spec, the policies, the object-to-file map and the hue binary. A cluster whose key is the
+// same is not rendered or checked again; any other key is a miss. A damaged entry is a miss.
+type CheckCache struct {
+	dir string
+	// base is the part of every key that is the same for all clusters of a run.
+	base string
+}
+
+// CachedCheck is what a check keeps of one cluster.
+type CachedCheck struct {
+	Format    int             `json:"format"`
+	Key       string          `json:"key"`
+	Findings  []check.Finding `json:"findings"`
+	Summary   report.Cluster  `json:"summary"`
+	Workloads int             `json:"workloads"`
+	// Skeleton is each object's apiVersion, kind, namespace, name and source file.
+	Skeleton [][5]string `json:"skeleton"`
+}
+
+// OpenCheckCache keeps check results in dir/check, keyed also by the policies below root,
+// the sources digest of the run and the running binary.
+func OpenCheckCache(dir, root, sourcesDigest string) (*CheckCache, error) {
+	d := filepath.Join(dir, "check")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%s\x00%s\x00", checkCacheFormat, binaryIdentity(), sourcesDigest)
+	names, err := filepath.Glob(filepath.Join(root, PoliciesDir, "*.rego"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(n), len(b))
+		h.Write(b)
+	}
+	return &CheckCache{dir: d, base: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// binaryIdentity changes whenever the hue binary is rebuilt, so results of other code are
+// never served.
+func binaryIdentity() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s\x00%d\x00%d", exe, st.Size(), st.ModTime().UnixNano())
+}
+
+// Key is the cache key of a cluster given its render fingerprint.
+func (cc *CheckCache) Key(c *check.Cluster, fingerprint string) (string, error) {
+	spec, err := json.Marshal(c.Spec)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", cc.base, fingerprint, c.SpecFile, c.Overlay)
+	h.Write(spec)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (cc *CheckCache) file(cluster string) string {
+	sum := sha256.Sum256([]byte(cluster))
+	return filepath.Join(cc.dir, hex.EncodeToString(sum[:12])+".json")
+}
+
+// Get returns the entry of cluster when its key is key.
+func (cc *CheckCache) Get(cluster, key string) (*CachedCheck, bool) {
+	b, err := os.ReadFile(cc.file(cluster))
+	if err != nil {
+		return nil, false
+	}
+	var e CachedCheck
+	if json.Unmarshal(b, &e) != nil || e.Format != checkCacheFormat || e.Key != key || e.Summary.Name != cluster {
+		return nil, false
+	}
+	return &e, true
+}
+
+// Put keeps the results of cluster under key (atomically; a failure only costs a later check).
+func (cc *CheckCache) Put(key string, c *check.Cluster, found []check.Finding, sum report.Cluster, workloads int) {
+	e := CachedCheck{Format: checkCacheFormat, Key: key, Findings: found, Summary: sum, Workloads: workloads}
+	for _, o := range c.Objects {
+		e.Skeleton = append(e.Skeleton, [5]string{o.GetAPIVersion(), o.GetKind(), o.GetNamespace(), o.GetName(), o.Source})
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	f, err := os.CreateTemp(cc.dir, ".entry-*")
+	if err != nil {
+		return
+	}
+	_, werr := f.Write(b)
+	if cerr := f.Close(); werr != nil || cerr != nil {
+		os.Remove(f.Name())
+		return
+	}
+	if os.Rename(f.Name(), cc.file(sum.Name)) != nil {
+		os.Remove(f.Name())
+	}
+}
+
+// Objects are the skeleton objects of an entry (see check.Skeleton).
+func (e *CachedCheck) Objects() []check.Object {
+	out := make([]check.Object, len(e.Skeleton))
+	for i, s := range e.Skeleton {
+		u := &unstructured.Unstructured{Object: map[string]any{}}
+		u.SetAPIVersion(s[0])
+		u.SetKind(s[1])
+		if s[2] != "" {
+			u.SetNamespace(s[2])
+		}
+		u.SetName(s[3])
+		out[i] = check.Object{Unstructured: u, Source: s[4]}
+	}
+	return out
+}

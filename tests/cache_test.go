@@ -1,0 +1,75 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/cli"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/fleet"
+	"github.com/hue-platform/hue-gitops/generators/pipeline"
+)
+
+// hue check --cache serves a cluster's results while everything its render and check read is
+// unchanged, and checks it again as soon as one file its shape reads changes.
+func TestCheckCache(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tree")
+	_, err := fleet.Synth(fleet.Options{Root: root, Out: dir, Schools: 3})
+	require.NoError(t, err)
+	files, err := pipeline.Generate(context.Background(), dir, nil, nil)
+	require.NoError(t, err)
+	_, err = fileset.Write(dir, files, nil)
+	require.NoError(t, err)
+	cache := filepath.Join(t.TempDir(), "cache")
+	run := func() (int, string) {
+		var out, errOut bytes.Buffer
+		code := cli.Main([]string{"check", "--root", dir, "--cache", cache, "--format", "json"}, nil, &out, &errOut)
+		require.Contains(t, []int{0, 1}, code, errOut.String())
+		return code, out.String()
+	}
+	code, cold := run()
+	require.Equal(t, 0, code, cold)
+	code, warm := run()
+	require.Equal(t, 0, code)
+	require.Equal(t, cold, warm, "a warm check reports what a cold one does")
+
+	// Plant a finding in one school's entry: served from the cache, it is reported.
+	entries, err := filepath.Glob(filepath.Join(cache, "check", "*.json"))
+	require.NoError(t, err)
+	var planted string
+	for _, p := range entries {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		var e map[string]any
+		require.NoError(t, json.Unmarshal(b, &e))
+		name := e["summary"].(map[string]any)["name"].(string)
+		if planted != "" || len(name) < 7 || name[:7] != "school-" || name == "school-district-north" {
+			continue
+		}
+		planted = name
+		e["findings"] = []check.Finding{{Check: "planted", Severity: check.SeverityError, Cluster: name, Message: "served from the cache"}}
+		b, err = json.Marshal(e)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+	}
+	require.NotEmpty(t, planted)
+	code, out := run()
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "served from the cache")
+
+	// A file the school's shape reads changes: the school is rendered and checked again.
+	f := filepath.Join(dir, "base", "music", "deployment.yaml")
+	b, err := os.ReadFile(f)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(f, append(b, []byte("# touched\n")...), 0o644))
+	code, out = run()
+	require.Equal(t, 0, code, out)
+	require.NotContains(t, out, "served from the cache")
+}
