@@ -270,7 +270,11 @@ func (k Krusty) one(fs filesys.FileSystem, root, cluster, overlay string, source
 	if k.Stats != nil {
 		k.Stats.Full.Add(1)
 	}
-	return k.build(fs, root, cluster, overlay, sources)
+	res, err := k.build(fs, root, cluster, overlay, sources)
+	if err == nil && keep != nil {
+		res.Docs = slices.DeleteFunc(res.Docs, func(d Doc) bool { return !keep(d.ID) })
+	}
+	return res, err
 }
 
 // One builds a single overlay in full.

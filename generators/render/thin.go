@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,6 +19,7 @@ import (
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/yaml"
 )
 
@@ -164,6 +166,11 @@ var depProvider = provider.NewDefaultDepProvider()
 // apply lays the overlay over a copy of its shape's build, as kustomize's build of the overlay
 // would: patches, then labels (the built-in transformer order), then the build's last steps.
 func (t *thinOverlay) apply(fs filesys.FileSystem, shapeBuild resmap.ResMap) (resmap.ResMap, error) {
+	return t.applyExcept(fs, shapeBuild, nil)
+}
+
+// applyExcept is apply without the patches skip holds (by index).
+func (t *thinOverlay) applyExcept(fs filesys.FileSystem, shapeBuild resmap.ResMap, skip map[int]bool) (resmap.ResMap, error) {
 	m := shapeBuild.DeepCopy()
 	// The public loader starts at the file system's root and takes a relative path from there;
 	// like kustomize's own, it then reads only below the overlay's folder.
@@ -173,7 +180,10 @@ func (t *thinOverlay) apply(fs filesys.FileSystem, shapeBuild resmap.ResMap) (re
 	}
 	h := resmap.NewPluginHelpers(ldr, depProvider.GetFieldValidator(), resmap.NewFactory(depProvider.GetResourceFactory()), types.DisabledPluginConfig())
 	var plugins []resmap.TransformerPlugin
-	for _, pc := range t.k.Patches {
+	for i, pc := range t.k.Patches {
+		if skip[i] {
+			continue
+		}
 		p := builtins.NewPatchTransformerPlugin()
 		cfg := struct {
 			Path    string           `json:"path,omitempty"`
@@ -421,8 +431,89 @@ func (s *Session) Skip(cluster string) {
 // BuildOnly is Build with the documents of only the objects keep holds (by identity; YAML
 // and Objects are not made): the objects a comparison already knows to be the same are not
 // printed.
+//
+// A cluster laid over a shape is laid over only those objects and the targets of its
+// strategic-merge patches without a target (kustomize fails such a patch whose object is
+// missing): the layer acts on each object alone, so each comes out as in the whole build.
 func (s *Session) BuildOnly(cluster string, keep func(ID) bool) (Result, error) {
 	k := s.k
 	k.Want = WantDocs
-	return s.build(cluster, k, keep)
+	t := s.thin[cluster]
+	if t == nil || !s.shapes.verified(s.fs, s.root, s.overlays[cluster], t, k.Stats) {
+		return s.build(cluster, k, keep)
+	}
+	defer s.shapes.done(t.shape)
+	targets, ok := t.patchTargets(s.fs)
+	if !ok {
+		return s.build(cluster, k, keep)
+	}
+	shape := s.shapes.get(s.fs, t.shape, k.Stats).m
+	kept := map[string]bool{}
+	for _, r := range shape.Resources() {
+		id := r.CurId()
+		if keep(ID{Group: id.Group, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name}) {
+			kept[id.Kind+"/"+id.Name] = true
+		}
+	}
+	// A patch that reaches none of the kept objects changes nothing printed; one that does
+	// needs every object it patches.
+	skip, needed := map[int]bool{}, map[string]bool{}
+	for i, ts := range targets {
+		if ts == nil {
+			continue // targeted by a selector: it finds what is there
+		}
+		if !slices.ContainsFunc(ts, func(n string) bool { return kept[n] }) {
+			skip[i] = true
+			continue
+		}
+		for _, n := range ts {
+			needed[n] = true
+		}
+	}
+	subset := resmap.New()
+	for _, r := range shape.Resources() {
+		id := r.CurId()
+		if n := id.Kind + "/" + id.Name; kept[n] || needed[n] {
+			if err := subset.Append(r); err != nil {
+				return Result{}, err
+			}
+		}
+	}
+	m, err := t.applyExcept(s.fs, subset, skip)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: kustomize build %s: %w", cluster, s.overlays[cluster], err)
+	}
+	if k.Stats != nil {
+		k.Stats.Thin.Add(1)
+	}
+	return resultOf(cluster, s.overlays[cluster], m, s.sources, WantDocs, keep)
+}
+
+// patchTargets names (kind/name), patch by patch, the objects the overlay's strategic-merge
+// patches without a target patch (nil for a patch with a target); ok is false when a patch
+// cannot be read.
+func (t *thinOverlay) patchTargets(fs filesys.FileSystem) ([][]string, bool) {
+	out := make([][]string, len(t.k.Patches))
+	for i, pc := range t.k.Patches {
+		if pc.Target != nil {
+			continue
+		}
+		text := []byte(pc.Patch)
+		if pc.Path != "" {
+			b, err := fs.ReadFile(filepath.Join(t.dir, filepath.FromSlash(pc.Path)))
+			if err != nil {
+				return nil, false
+			}
+			text = b
+		}
+		nodes, err := kio.FromBytes(text)
+		if err != nil {
+			return nil, false
+		}
+		out[i] = []string{}
+		for _, n := range nodes {
+			out[i] = append(out[i], n.GetKind()+"/"+n.GetName())
+		}
+	}
+	return out, true
 }

@@ -66,3 +66,53 @@ func TestThinMatchesFullBuild(t *testing.T) {
 		t.Errorf("%d shapes built for %d overlays: nothing shared", stats.Shapes.Load(), len(overlays))
 	}
 }
+
+// BuildOnly prints the kept objects of a cluster exactly as the whole build does, whether or
+// not a patch of the overlay reaches them.
+func TestBuildOnlyMatchesBuild(t *testing.T) {
+	root := filepath.Join("..", "..")
+	entries, err := os.ReadDir(filepath.Join(root, "overlays"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlays := map[string]string{}
+	for _, e := range entries {
+		overlays[e.Name()] = filepath.Join("overlays", e.Name())
+	}
+	k := Krusty{Want: WantDocs}
+	whole, err := k.Open(root, overlays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	only, err := k.Open(root, overlays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := func(id ID) bool {
+		return id.Kind == "DaemonSet" || id.Kind == "Ingress" && id.Name == "identity" || id.Kind == "Service" && id.Name == "music"
+	}
+	for _, name := range whole.Order() {
+		all, err := whole.Build(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		some, err := only.BuildOnly(name, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []Doc
+		for _, d := range all.Docs {
+			if keep(d.ID) {
+				want = append(want, d)
+			}
+		}
+		if len(want) == 0 || len(want) != len(some.Docs) {
+			t.Fatalf("%s: %d kept documents, %d in the whole build", name, len(some.Docs), len(want))
+		}
+		for i := range want {
+			if want[i].ID != some.Docs[i].ID || !bytes.Equal(want[i].YAML, some.Docs[i].YAML) {
+				t.Errorf("%s: %v differs from the whole build", name, want[i].ID)
+			}
+		}
+	}
+}
