@@ -119,7 +119,7 @@ func TestFleetIsClean(t *testing.T) {
 func copyRepo(t testing.TB) string {
 	t.Helper()
 	dst := t.TempDir()
-	for _, dir := range []string{"base", "components", "overlays", "clusters", "policies"} {
+	for _, dir := range []string{"base", "components", "shapes", "overlays", "clusters", "policies"} {
 		src := filepath.Join(root, dir)
 		err := filepath.WalkDir(src, func(p string, e fs.DirEntry, err error) error {
 			if err != nil {
