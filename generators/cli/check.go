@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
@@ -87,18 +89,29 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 					if cc, err = pipeline.OpenCheckCache(cache, root, sess.SourcesDigest()); err != nil {
 						return badInput(fmt.Errorf("--cache %s: %w", cache, err))
 					}
-					todo = nil
-					for _, c := range selected {
-						cl := pipeline.ClusterOf(specs.Inventory, render.Result{Cluster: c.Name, Overlay: cluster.OverlayDir(c.Name)})
-						if fp, ok := sess.Fingerprint(c.Name); ok {
-							if key, err := cc.Key(cl, fp); err == nil {
-								if e, ok := cc.Get(c.Name, key); ok {
-									run.cached(cl, e)
-									continue
+					hit := make([]bool, len(selected))
+					var g errgroup.Group
+					g.SetLimit(runtime.GOMAXPROCS(0))
+					for i, c := range selected {
+						g.Go(func() error {
+							cl := pipeline.ClusterOf(specs.Inventory, render.Result{Cluster: c.Name, Overlay: cluster.OverlayDir(c.Name)})
+							if fp, ok := sess.Fingerprint(c.Name); ok {
+								if key, err := cc.Key(cl, fp); err == nil {
+									if e, ok := cc.Get(c.Name, key); ok {
+										run.cached(cl, e)
+										hit[i] = true
+									}
 								}
 							}
+							return nil
+						})
+					}
+					_ = g.Wait()
+					todo = nil
+					for i, c := range selected {
+						if !hit[i] {
+							todo = append(todo, c)
 						}
-						todo = append(todo, c)
 					}
 				}
 				p := fleet.progress(cmd, "check", len(todo))
