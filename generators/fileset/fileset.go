@@ -5,6 +5,7 @@ package fileset
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -326,4 +327,23 @@ func (s *Stage) Abort() {
 		os.Remove(p.tmp)
 	}
 	s.pending = nil
+}
+
+// WriteAtomic writes data to dst through a temporary file beside it renamed into place, so a
+// reader sees the old content or the new, never part of it.
+func WriteAtomic(dst string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	if cerr := f.Close(); werr != nil || cerr != nil {
+		os.Remove(f.Name())
+		return errors.Join(werr, cerr)
+	}
+	if err := os.Rename(f.Name(), dst); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
 }

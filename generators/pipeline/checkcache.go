@@ -13,6 +13,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
 )
 
 // checkCacheFormat changes whenever what an entry holds, or how it is read, changes.
@@ -118,18 +119,7 @@ func (cc *CheckCache) Put(key string, c *check.Cluster, found []check.Finding, s
 	if err != nil {
 		return
 	}
-	f, err := os.CreateTemp(cc.dir, ".entry-*")
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(b)
-	if cerr := f.Close(); werr != nil || cerr != nil {
-		os.Remove(f.Name())
-		return
-	}
-	if os.Rename(f.Name(), cc.file(sum.Name)) != nil {
-		os.Remove(f.Name())
-	}
+	_ = fileset.WriteAtomic(cc.file(sum.Name), b) // a failure only costs a later check
 }
 
 // Objects are the skeleton objects of an entry (see check.Skeleton).

@@ -11,6 +11,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/kyaml/kio"
+
+	"github.com/hue-platform/hue-gitops/generators/fileset"
 )
 
 // diskFormat changes whenever what a cache file holds, or how it is read, changes.
@@ -94,18 +96,7 @@ func (m *Memo) save(overlay string, e *memoEntry) {
 	if err != nil {
 		return
 	}
-	f, err := os.CreateTemp(m.dir, ".entry-*")
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(b)
-	if cerr := f.Close(); werr != nil || cerr != nil {
-		os.Remove(f.Name())
-		return
-	}
-	if os.Rename(f.Name(), m.file(overlay)) != nil {
-		os.Remove(f.Name())
-	}
+	_ = fileset.WriteAtomic(m.file(overlay), b) // a failure only costs a later rebuild
 }
 
 // decodeObjects turns a stored render back into objects the way krusty hands them out (kyaml
