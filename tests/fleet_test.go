@@ -26,9 +26,6 @@ import (
 // CLI prints, and for another sample what kustomize's full in-process build prints. The seed
 // is logged (HUE_FLEET_SEED repeats a run).
 func TestSyntheticFleetMatchesKustomize(t *testing.T) {
-	if testing.Short() {
-		t.Skip("renders a synthetic fleet of 300 schools")
-	}
 	bin := os.Getenv("KUSTOMIZE")
 	if bin == "" {
 		bin = filepath.Join(t.TempDir(), "kustomize")

@@ -13,15 +13,7 @@ import (
 // The repository's own overlays, laid over their shapes, print what kustomize's full build of
 // each prints, byte for byte; and they really are laid over shapes.
 func TestThinMatchesFullBuild(t *testing.T) {
-	root := filepath.Join("..", "..")
-	entries, err := os.ReadDir(filepath.Join(root, "overlays"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	overlays := map[string]string{}
-	for _, e := range entries {
-		overlays[e.Name()] = filepath.Join("overlays", e.Name())
-	}
+	root, overlays := repoOverlays(t)
 	var stats Stats
 	thin, err := Krusty{Stats: &stats}.Render(context.Background(), root, overlays)
 	if err != nil {
@@ -70,15 +62,7 @@ func TestThinMatchesFullBuild(t *testing.T) {
 // BuildOnly prints the kept objects of a cluster exactly as the whole build does, whether or
 // not a patch of the overlay reaches them.
 func TestBuildOnlyMatchesBuild(t *testing.T) {
-	root := filepath.Join("..", "..")
-	entries, err := os.ReadDir(filepath.Join(root, "overlays"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	overlays := map[string]string{}
-	for _, e := range entries {
-		overlays[e.Name()] = filepath.Join("overlays", e.Name())
-	}
+	root, overlays := repoOverlays(t)
 	k := Krusty{Want: WantDocs}
 	whole, err := k.Open(root, overlays)
 	if err != nil {
@@ -115,4 +99,19 @@ func TestBuildOnlyMatchesBuild(t *testing.T) {
 			}
 		}
 	}
+}
+
+// repoOverlays is the repository's root and its overlays by cluster.
+func repoOverlays(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	root := filepath.Join("..", "..")
+	entries, err := os.ReadDir(filepath.Join(root, "overlays"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlays := map[string]string{}
+	for _, e := range entries {
+		overlays[e.Name()] = filepath.Join("overlays", e.Name())
+	}
+	return root, overlays
 }
