@@ -5,15 +5,16 @@
 // Layout of the generated files, per fleet (never at clusters/<fleet>/ top level, where the
 // hand-written cluster specs live):
 //
+//	clusters/<fleet>/argocd/bootstrap/argocd-cm.yaml                 what the management Argo CD must be told
 //	clusters/<fleet>/argocd/bootstrap/appproject-hue-bootstrap.yaml  the management project of the roots
 //	clusters/<fleet>/argocd/bootstrap/appproject-hue-<fleet>.yaml    the least-privilege fleet project
 //	clusters/<fleet>/argocd/bootstrap/root-<cluster>.yaml            enterprise and science: one root per cluster
 //	clusters/<fleet>/argocd/bootstrap/root-<fleet>.yaml              school: one root for the ApplicationSet
 //	clusters/<fleet>/argocd/apps/<cluster>/hue-<cluster>.yaml        enterprise and science Applications
-//	clusters/school/argocd/apps/applicationset-hue-schools.yaml      the school ApplicationSet
+//	clusters/school/argocd/apps/applicationset-hue-schools-<ring>.yaml  one school ApplicationSet per ring
 //
-// The bootstrap folder is applied once into the management Argo CD (kubectl apply -f); the
-// roots then keep the apps folders in sync. The roots never deploy AppProjects: a hand edit
+// The bootstrap folder is applied once into the management Argo CD (kubectl apply -f), after
+// Argo CD's own install; the roots then keep the apps folders in sync. The roots never deploy AppProjects: a hand edit
 // below apps/ cannot widen a project.
 package argocd
 
@@ -40,19 +41,34 @@ const (
 	InClusterServer = "https://kubernetes.default.svc"
 	// BootstrapProject holds the root app-of-apps only.
 	BootstrapProject = "hue-bootstrap"
-	// SchoolAppSet is the ApplicationSet of the school fleet.
-	SchoolAppSet = "hue-schools"
-	// LabelRing carries the ring of a school Application; RollingSync steps select on it.
+	// SchoolAppSetPrefix starts the name of each ring's school ApplicationSet.
+	SchoolAppSetPrefix = "hue-schools-"
+	// LabelRing carries the ring of a school Application.
 	LabelRing = "hue.dev/ring"
 	// RestrictedNamespace is never reachable from the school fleet.
 	RestrictedNamespace = "restricted"
-	// LaterRingsMaxUpdate bounds how many Applications of a ring after the canary sync at once.
-	LaterRingsMaxUpdate = "25%"
+	// ArgoConfigMap is Argo CD's own settings ConfigMap; its informer selects on LabelPartOf.
+	ArgoConfigMap = "argocd-cm"
+	LabelPartOf   = "app.kubernetes.io/part-of"
 
 	annotationGeneratePaths = "argocd.argoproj.io/manifest-generate-paths"
-	resourcesFinalizer      = "resources-finalizer.argocd.argoproj.io"
-	argoGroup               = "argoproj.io"
+	// ResourcesFinalizer makes deleting an Application delete its resources, in the foreground
+	// (the domain-qualified spelling the API server does not warn about).
+	ResourcesFinalizer = "resources-finalizer.argocd.argoproj.io/foreground"
+	argoGroup          = "argoproj.io"
 )
+
+// RingAppSet is the ApplicationSet of one ring of the school fleet.
+func RingAppSet(ring string) string { return SchoolAppSetPrefix + ring }
+
+// RingBranch is the Git branch a ring after the first deploys: the promotion step moves it to a
+// commit the previous ring is healthy at. The first ring follows Options.Revision.
+func RingBranch(fleet, ring string) string { return "rings/" + fleet + "/" + ring }
+
+// RingAppSetPath is the file of a ring's ApplicationSet.
+func RingAppSetPath(fleet, ring string) string {
+	return AppsDir(fleet) + "/applicationset-" + RingAppSet(ring) + ".yaml"
+}
 
 // Options of Generate.
 type Options struct {

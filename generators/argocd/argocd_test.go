@@ -82,9 +82,13 @@ func TestMarshalDropsEmptyFields(t *testing.T) {
 		for _, bad := range []string{"status:", "creationTimestamp", "null", "{}", "[]", "*"} {
 			require.NotContains(t, s, bad, p)
 		}
-		require.Contains(t, s, "https://example.test/r.git", p)
+		if !strings.HasSuffix(p, "/"+ArgoConfigMap+".yaml") {
+			require.Contains(t, s, "https://example.test/r.git", p)
+		}
 	}
-	require.Contains(t, string(got["clusters/school/argocd/apps/applicationset-hue-schools.yaml"]), "targetRevision: v1")
+	// The first ring follows the revision; later rings their branch.
+	require.Contains(t, string(got[RingAppSetPath("school", "canary")]), "targetRevision: v1")
+	require.Contains(t, string(got[RingAppSetPath("school", "broad")]), "targetRevision: rings/school/broad")
 }
 
 func TestGenerateRejects(t *testing.T) {
@@ -171,9 +175,12 @@ func TestCheckFindings(t *testing.T) {
 		entApp    = "clusters/enterprise/argocd/apps/ent-eu-1/hue-ent-eu-1.yaml"
 		entProj   = "clusters/enterprise/argocd/bootstrap/appproject-hue-enterprise.yaml"
 		schProj   = "clusters/school/argocd/bootstrap/appproject-hue-school.yaml"
-		schAppSet = "clusters/school/argocd/apps/applicationset-hue-schools.yaml"
+		schAppSet = "clusters/school/argocd/apps/applicationset-hue-schools-canary.yaml"
+		broadSet  = "clusters/school/argocd/apps/applicationset-hue-schools-broad.yaml"
+		argoCM    = "clusters/enterprise/argocd/bootstrap/argocd-cm.yaml"
 	)
 	type env struct {
+		inv      *v1alpha1.Inventory
 		files    map[string][]byte
 		rendered map[string][]check.Object
 		exists   func(string) bool
@@ -257,6 +264,13 @@ spec:
 			source: schProj, field: "spec.destinations[2].namespace", message: "hosted on cluster district-north, not on school-birch",
 		},
 		{
+			name: "HPA replicas fought over",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, entApp, "    name: api\n", "    name: web\n")
+			},
+			source: entApp, field: "spec.ignoreDifferences", message: "Deployment api is scaled by an HPA",
+		},
+		{
 			name: "unknown field in an Application",
 			mutate: func(t *testing.T, e *env) {
 				edit(t, e.files, entApp, "      selfHeal: true\n", "      selfHeal: true\n      selfheal: true\n")
@@ -277,25 +291,66 @@ spec:
 			source: "clusters/enterprise/ent-eu-1.yaml", field: "spec.destination", message: "overlays/ent-eu-1 is deployed by no Application",
 		},
 		{
-			name: "ring step names an unknown ring",
+			name: "RollingSync turns self-heal off",
 			mutate: func(t *testing.T, e *env) {
-				edit(t, e.files, schAppSet, "- broad\n", "- nightly\n")
+				edit(t, e.files, schAppSet, "  syncPolicy:\n    applicationsSync", "  strategy:\n    type: RollingSync\n    rollingSync:\n      steps:\n      - matchExpressions: [{key: hue.dev/ring, operator: In, values: [canary]}]\n  syncPolicy:\n    applicationsSync")
 			},
-			source: schAppSet, field: "spec.strategy.rollingSync.steps[2].matchExpressions[0].values[0]", message: `unknown ring "nightly"`,
+			source: schAppSet, field: "spec.strategy", message: "turns automated sync off",
+		},
+		{
+			name: "later ring skips the promotion",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, broadSet, "targetRevision: rings/school/broad\n", "targetRevision: main\n")
+			},
+			source: broadSet, field: "spec.generators[0].list.elements[0] spec.template.spec.source.targetRevision", message: "would skip the rings before it",
+		},
+		{
+			name: "school in another ring's ApplicationSet",
+			mutate: func(_ *testing.T, e *env) { e.inv.Cluster("school-pilot").Spec.Ring = "broad" },
+			source: schAppSet, field: "spec.generators[0].list.elements[0]", message: `ring "canary", but cluster school-pilot is in ring "broad"`,
+		},
+		{
+			name: "school in no ring",
+			mutate: func(_ *testing.T, e *env) { delete(e.files, schAppSet) },
+			source: "clusters/school/school-pilot.yaml", field: "spec.destination", message: "overlays/school-pilot is deployed by no Application",
 		},
 		{
 			name: "element names an unknown cluster",
 			mutate: func(t *testing.T, e *env) {
 				edit(t, e.files, schAppSet, "name: school-pilot\n", "name: school-ghost\n")
 			},
-			source: schAppSet, field: "spec.generators[0].list.elements[3] spec.template.spec.source.path", message: "overlays/school-ghost is the overlay of no cluster",
+			source: schAppSet, field: "spec.generators[0].list.elements[0] spec.template.spec.source.path", message: "overlays/school-ghost is the overlay of no cluster",
 		},
 		{
-			name: "element ring differs from the cluster's",
+			name: "argocd-cm excludes a rendered kind",
 			mutate: func(t *testing.T, e *env) {
-				edit(t, e.files, schAppSet, "ring: canary\n", "ring: broad\n")
+				for _, fleet := range []string{"enterprise", "school", "science"} {
+					edit(t, e.files, "clusters/"+fleet+"/argocd/bootstrap/argocd-cm.yaml", "      - Endpoints\n    - apiGroups", "      - Endpoints\n      - EndpointSlice\n    - apiGroups")
+				}
 			},
-			source: schAppSet, field: "spec.generators[0].list.elements[3].ring", message: `cluster school-pilot is in ring "canary"`,
+			source: argoCM, field: "data", message: "EndpointSlice/hue/db-external (overlays/ent-eu-1): EndpointSlice.discovery.k8s.io is excluded from Argo CD's watch",
+		},
+		{
+			name:   "no argocd-cm: the stock exclusions apply",
+			mutate: func(_ *testing.T, e *env) {
+				for _, fleet := range []string{"enterprise", "school", "science"} {
+					delete(e.files, "clusters/"+fleet+"/argocd/bootstrap/argocd-cm.yaml")
+				}
+			},
+			source: argoCM, field: "", message: "no argocd-cm in the Argo CD files, and under Argo CD's stock settings EndpointSlice/hue/db-external",
+		},
+		{
+			name: "rendered object outside the resource selector",
+			mutate: func(_ *testing.T, e *env) {
+				for i, o := range e.rendered["ent-eu-1"] {
+					if o.GetKind() == "EndpointSlice" {
+						u := o.DeepCopy()
+						u.SetLabels(map[string]string{"kubernetes.io/service-name": "db-external"})
+						e.rendered["ent-eu-1"][i] = check.Object{Unstructured: u, Source: o.Source}
+					}
+				}
+			},
+			source: argoCM, field: "data", message: "do not match resource.selectors",
 		},
 		{
 			name: "appset may delete Applications",
@@ -309,7 +364,7 @@ spec:
 			mutate: func(t *testing.T, e *env) {
 				edit(t, e.files, schAppSet, "server: https://school-pilot.k8s.hue.dev\n", "server: https://school-birch.k8s.hue.dev\n")
 			},
-			source: schAppSet, field: "spec.generators[0].list.elements[3] spec.template.spec.destination", message: "(that is cluster school-birch)",
+			source: schAppSet, field: "spec.generators[0].list.elements[0] spec.template.spec.destination", message: "(that is cluster school-birch)",
 		},
 		{
 			name: "root deploys a project",
@@ -330,7 +385,14 @@ spec:
 			mutate: func(_ *testing.T, e *env) {
 				e.files["clusters/science/argocd/apps/cm.yaml"] = []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
 			},
-			source: "clusters/science/argocd/apps/cm.yaml", field: "apiVersion", message: `must be "argoproj.io/v1alpha1"`,
+			source: "clusters/science/argocd/apps/cm.yaml", field: "metadata.name", message: "the only ConfigMap of the Argo CD files is argocd/argocd-cm",
+		},
+		{
+			name: "unexpected kind",
+			mutate: func(_ *testing.T, e *env) {
+				e.files["clusters/science/argocd/apps/secret.yaml"] = []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n")
+			},
+			source: "clusters/science/argocd/apps/secret.yaml", field: "apiVersion", message: `must be "argoproj.io/v1alpha1"`,
 		},
 	}
 	for _, tc := range tests {
@@ -338,9 +400,9 @@ spec:
 			inv, rendered := loadCase(t, "testdata/fleets")
 			files, err := Generate(inv, rendered, Options{})
 			require.NoError(t, err)
-			e := &env{files: files, rendered: rendered, exists: overlayExists(rendered)}
+			e := &env{inv: inv, files: files, rendered: rendered, exists: overlayExists(rendered)}
 			tc.mutate(t, e)
-			findings := Check(inv, e.files, e.rendered, e.exists)
+			findings := Check(e.inv, e.files, e.rendered, e.exists)
 			require.NotEmpty(t, findings)
 			for _, f := range findings {
 				require.Equal(t, CheckID, f.Check)

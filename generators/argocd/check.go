@@ -8,7 +8,10 @@ import (
 	"text/template"
 
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
+	"github.com/argoproj/argo-cd/v3/util/settings"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
@@ -45,6 +48,7 @@ func Check(inv *v1alpha1.Inventory, files map[string][]byte, rendered map[string
 		}
 	}
 	c.checkCoverage()
+	c.checkArgoConfig()
 	check.Sort(c.findings)
 	return c.findings
 }
@@ -238,8 +242,11 @@ func (c *checker) checkAppSet(d *doc, s *argo.ApplicationSet) {
 			c.checkDeployment(dep)
 		}
 	}
+	if st := s.Spec.Strategy; st != nil && st.Type != "" && st.Type != "AllAtOnce" {
+		c.add(d, "", "spec.strategy", "a %s strategy turns automated sync off on the Applications it manages, so they would not heal themselves: order rings by revision (one ApplicationSet per ring)", st.Type)
+	}
 	if len(fleetRings[v1alpha1.FleetSchool]) > 0 {
-		c.checkStrategy(d, s, deps, fleetRings[v1alpha1.FleetSchool])
+		c.checkRingAppSet(d, s, deps, fleetRings[v1alpha1.FleetSchool])
 	}
 }
 
@@ -321,73 +328,104 @@ func (c *checker) checkRing(dep *deployment, cl *v1alpha1.HueCluster, rings []st
 	ring := dep.labels[LabelRing]
 	switch {
 	case ring == "":
-		c.add(dep.doc, cl.Name, dep.elem, "school Application %s has no %s label: RollingSync cannot order it", dep.name, LabelRing)
+		c.add(dep.doc, cl.Name, dep.elem, "school Application %s has no %s label: no ring rolls it out", dep.name, LabelRing)
 	case !contains(rings, ring):
-		c.add(dep.doc, cl.Name, dep.elem+".ring", "unknown ring %q (the school fleet's rings are %s)", ring, strings.Join(rings, ", "))
+		c.add(dep.doc, cl.Name, dep.elem, "unknown ring %q (the school fleet's rings are %s)", ring, strings.Join(rings, ", "))
 	case ring != cl.Spec.Ring:
-		c.add(dep.doc, cl.Name, dep.elem+".ring", "ring %q, but cluster %s is in ring %q", ring, cl.Name, cl.Spec.Ring)
+		c.add(dep.doc, cl.Name, dep.elem, "ring %q, but cluster %s is in ring %q (%s)", ring, cl.Name, cl.Spec.Ring, clusterFile(c.inv, cl))
 	}
 }
 
-// checkStrategy wants one RollingSync step per ring, in the fleet's order, each school
-// Application in exactly one step.
-func (c *checker) checkStrategy(d *doc, s *argo.ApplicationSet, deps []*deployment, rings []string) {
-	st := s.Spec.Strategy
-	if st == nil || st.Type != "RollingSync" || st.RollingSync == nil || len(st.RollingSync.Steps) == 0 {
-		c.add(d, "", "spec.strategy", "the school fleet rolls out by ring: RollingSync with one step per ring (%s)", strings.Join(rings, ", "))
+// checkRingAppSet wants a school ApplicationSet to be one ring's: named and labelled for it, every
+// Application of that ring, deploying the ring's revision (the first ring the fleet's branch, a
+// later ring its own branch, which only the promotion step moves).
+func (c *checker) checkRingAppSet(d *doc, s *argo.ApplicationSet, deps []*deployment, rings []string) {
+	ring := s.Labels[LabelRing]
+	pos := indexOf(rings, ring)
+	if pos < 0 {
+		c.add(d, "", "metadata.labels", "a school ApplicationSet deploys one ring: label %s with one of %s", LabelRing, strings.Join(rings, ", "))
 		return
 	}
-	last := -1
-	for i, step := range st.RollingSync.Steps {
-		sf := fmt.Sprintf("spec.strategy.rollingSync.steps[%d]", i)
-		for j, me := range step.MatchExpressions {
-			mf := fmt.Sprintf("%s.matchExpressions[%d]", sf, j)
-			if me.Key != LabelRing {
-				continue
-			}
-			for k, v := range me.Values {
-				pos := indexOf(rings, v)
-				switch {
-				case pos < 0:
-					c.add(d, "", fmt.Sprintf("%s.values[%d]", mf, k), "unknown ring %q (the school fleet's rings are %s)", v, strings.Join(rings, ", "))
-				case pos < last:
-					c.add(d, "", fmt.Sprintf("%s.values[%d]", mf, k), "ring %q comes after ring %q in the fleet's order", v, rings[last])
-				default:
-					last = pos
-				}
-			}
-		}
+	if want := RingAppSet(ring); s.Name != want {
+		c.add(d, "", "metadata.name", "the ApplicationSet of ring %s is named %s", ring, want)
 	}
 	for _, dep := range deps {
-		n := 0
-		for _, step := range st.RollingSync.Steps {
-			if stepMatches(step, dep.labels) {
-				n++
-			}
+		if got := dep.labels[LabelRing]; got != ring {
+			c.add(d, "", dep.elem, "Application %s is labelled ring %q in the ApplicationSet of ring %q", dep.name, got, ring)
 		}
-		if n != 1 {
-			c.add(d, "", dep.elem, "Application %s (ring %q) is selected by %d RollingSync steps, want exactly 1", dep.name, dep.labels[LabelRing], n)
+		if dep.spec.Source == nil {
+			continue
+		}
+		rev := dep.spec.Source.TargetRevision
+		branch := RingBranch(v1alpha1.FleetSchool, ring)
+		switch {
+		case pos > 0 && rev != branch:
+			c.add(d, "", dep.elem+" spec.template.spec.source.targetRevision", "ring %s deploys branch %s, which the promotion step moves after ring %s is healthy; %q would skip the rings before it", ring, branch, rings[pos-1], rev)
+		case pos == 0 && strings.HasPrefix(rev, "rings/"):
+			c.add(d, "", dep.elem+" spec.template.spec.source.targetRevision", "the first ring %s follows the fleet's branch, not a ring branch (%s)", ring, rev)
 		}
 	}
 }
 
-func stepMatches(step argo.ApplicationSetRolloutStep, labels map[string]string) bool {
-	for _, me := range step.MatchExpressions {
-		v, has := labels[me.Key]
-		switch me.Operator {
-		case "In":
-			if !has || !contains(me.Values, v) {
-				return false
-			}
-		case "NotIn":
-			if has && contains(me.Values, v) {
-				return false
-			}
-		default:
-			return false
+// checkArgoConfig reads argocd-cm with Argo CD's own resource filter and wants every rendered
+// object watched: an excluded kind is never applied, yet its Application reports Synced.
+func (c *checker) checkArgoConfig() {
+	var cms []*doc
+	for _, d := range c.docs {
+		if _, ok := d.obj.(*corev1.ConfigMap); ok {
+			cms = append(cms, d)
 		}
 	}
-	return len(step.MatchExpressions) > 0
+	rf := &settings.ResourcesFilter{ResourceExclusions: StockExclusions}
+	var at *doc
+	if len(cms) > 0 {
+		at = cms[0]
+		for _, other := range cms[1:] {
+			if !sameJSON(other.obj, at.obj) {
+				c.add(other, "", "data", "%s is also defined, differently, in %s", ArgoConfigMap, at.file)
+			}
+		}
+		parsed, err := ArgoFilter(at.obj.(*corev1.ConfigMap))
+		if err != nil {
+			c.add(at, "", "data", "%v", err)
+			return
+		}
+		rf = parsed
+	}
+	reported := map[string]bool{}
+	for _, cl := range sortedClusters(c.inv) {
+		dest := ""
+		if d := cl.Spec.Destination; d != nil {
+			dest = d.Server
+		}
+		for _, o := range c.rendered[cl.Name] {
+			gvk := o.GroupVersionKind()
+			problem := ""
+			if rf.IsExcludedResource(gvk.Group, gvk.Kind, dest) {
+				problem = fmt.Sprintf("%s is excluded from Argo CD's watch (resource.exclusions/inclusions): it would never be applied, and its Application would still report Synced", groupKind(metav1.GroupKind{Group: gvk.Group, Kind: gvk.Kind}))
+			} else if sel := rf.GetLabelSelector(gvk.Group, gvk.Kind, dest); sel != "" {
+				parsed, err := labels.Parse(sel)
+				if err == nil && !parsed.Matches(labels.Set(o.GetLabels())) {
+					problem = fmt.Sprintf("its labels do not match resource.selectors %q: Argo CD would never see it live", sel)
+				}
+			}
+			if problem == "" || reported[o.Ref()+problem] {
+				continue
+			}
+			reported[o.Ref()+problem] = true
+			ref := o.Ref()
+			if o.Source != "" {
+				ref += " (" + o.Source + ")"
+			}
+			if at == nil {
+				c.findings = append(c.findings, check.Finding{Check: CheckID, Severity: check.SeverityError, Cluster: cl.Name,
+					Kind: "ConfigMap", Namespace: ArgoNamespace, Name: ArgoConfigMap, Source: BootstrapDir(cl.Spec.Fleet) + "/" + ArgoConfigMap + ".yaml",
+					Message: fmt.Sprintf("no %s in the Argo CD files, and under Argo CD's stock settings %s: %s", ArgoConfigMap, ref, problem)})
+				continue
+			}
+			c.add(at, cl.Name, "data", "%s: %s", ref, problem)
+		}
+	}
 }
 
 func (c *checker) checkDeployment(dep *deployment) {
@@ -469,6 +507,7 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 			c.add(d, name, at(".destination.namespace"), "namespace %s belongs to a school hosted on cluster %s", spec.Destination.Namespace, owner)
 		}
 	}
+	c.checkHPAReplicas(dep, at, objs)
 	if proj == nil {
 		return
 	}
@@ -507,6 +546,34 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 		if !nsPermitted[ns] {
 			c.add(projDoc, name, "spec.destinations", "namespace %q of %s on %s, deployed by %s, is not a destination of the project", ns, ref, destKey(spec.Destination.Server, spec.Destination.Name), dep.describe())
 		}
+	}
+}
+
+// checkHPAReplicas wants the replicas of every workload an HPA scales left to the HPA: ignored
+// by the diff and kept by a sync, or each self-heal resets what the HPA decided.
+func (c *checker) checkHPAReplicas(dep *deployment, at func(string) string, objs []check.Object) {
+	want := hpaIgnoreDifferences(objs)
+	if len(want) == 0 {
+		return
+	}
+	respect := dep.spec.SyncPolicy != nil && dep.spec.SyncPolicy.SyncOptions.HasOption("RespectIgnoreDifferences=true")
+	for _, w := range want {
+		covered := false
+		for _, got := range dep.spec.IgnoreDifferences {
+			if got.Group == w.Group && got.Kind == w.Kind && (got.Name == "" || got.Name == w.Name) && contains(got.JSONPointers, "/spec/replicas") {
+				covered = true
+				break
+			}
+		}
+		switch {
+		case !covered:
+			c.add(dep.doc, path.Base(dep.spec.Source.Path), at(".ignoreDifferences"), "%s %s is scaled by an HPA: ignore its /spec/replicas, or every self-heal resets what the HPA decided", w.Kind, w.Name)
+		case !respect:
+			c.add(dep.doc, path.Base(dep.spec.Source.Path), at(".syncPolicy.syncOptions"), "%s %s is scaled by an HPA: RespectIgnoreDifferences=true keeps its replicas on sync", w.Kind, w.Name)
+		default:
+			continue
+		}
+		return
 	}
 }
 

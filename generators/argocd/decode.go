@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
@@ -24,7 +25,7 @@ type doc struct {
 	kind      string
 	name      string
 	namespace string
-	obj       any // *argo.AppProject, *argo.Application or *argo.ApplicationSet
+	obj       any // *argo.AppProject, *argo.Application, *argo.ApplicationSet or *corev1.ConfigMap (argocd-cm)
 }
 
 // decodeError is a problem of one YAML document, located at a field when possible.
@@ -71,11 +72,17 @@ func decodeDoc(file string, index int, raw []byte) (*doc, []decodeError) {
 	fail := func(fieldPath, format string, args ...any) *decodeError {
 		return &decodeError{file: file, kind: h.Kind, name: h.Metadata.Name, field: fieldPath, detail: fmt.Sprintf(format, args...)}
 	}
-	if h.APIVersion != argo.SchemeGroupVersion.String() {
+	if h.APIVersion == "v1" && h.Kind == "ConfigMap" {
+		if h.Metadata.Name != ArgoConfigMap || h.Metadata.Namespace != ArgoNamespace {
+			return nil, []decodeError{*fail("metadata.name", "the only ConfigMap of the Argo CD files is %s/%s", ArgoNamespace, ArgoConfigMap)}
+		}
+	} else if h.APIVersion != argo.SchemeGroupVersion.String() {
 		return nil, []decodeError{*fail("apiVersion", "must be %q, got %q", argo.SchemeGroupVersion.String(), h.APIVersion)}
 	}
 	var obj any
 	switch h.Kind {
+	case "ConfigMap":
+		obj = &corev1.ConfigMap{}
 	case "AppProject":
 		obj = &argo.AppProject{}
 	case "Application":

@@ -11,7 +11,8 @@ import (
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
@@ -30,18 +31,30 @@ func Generate(inv *v1alpha1.Inventory, rendered map[string][]check.Object, opts 
 
 	g := &generator{opts: opts, out: map[string][]byte{}, names: map[string]string{}}
 	bootstrap := bootstrapProject(fleets, opts)
+	cm, err := argoConfig(rendered)
+	if err != nil {
+		return nil, err
+	}
 	for _, fp := range fleets {
 		boot := BootstrapDir(fp.name)
+		// Shared by every fleet, identically, so each bootstrap folder applies on its own.
+		g.emit(boot+"/"+ArgoConfigMap+".yaml", cm, false)
 		g.emit(boot+"/appproject-"+BootstrapProject+".yaml", bootstrap, false)
 		g.emit(boot+"/appproject-"+ProjectName(fp.name)+".yaml", fleetProject(fp, opts), true)
 		if fp.name == v1alpha1.FleetSchool {
-			g.emit(AppsDir(fp.name)+"/applicationset-"+SchoolAppSet+".yaml", g.schoolAppSet(fp), true)
+			ignore := fleetIgnoreDifferences(fp, rendered)
+			for i, ring := range fp.fleet.Spec.Rings {
+				// A ring without a school has nothing to deploy (an empty list generator).
+				if set := g.ringAppSet(fp, ring, i, ignore); len(set.Spec.Generators[0].List.Elements) > 0 {
+					g.emit(RingAppSetPath(fp.name, ring), set, true)
+				}
+			}
 			g.emit(boot+"/root-"+fp.name+".yaml", g.rootApp("root-"+fp.name, fp.name, AppsDir(fp.name)), true)
 			continue
 		}
 		for _, cp := range fp.clusters {
 			root := RootPath(cp.cluster)
-			g.emit(root+"/"+AppName(cp.cluster.Name)+".yaml", g.clusterApp(cp), true)
+			g.emit(root+"/"+AppName(cp.cluster.Name)+".yaml", g.clusterApp(cp, hpaIgnoreDifferences(rendered[cp.cluster.Name])), true)
 			g.emit(boot+"/root-"+cp.cluster.Name+".yaml", g.rootApp("root-"+cp.cluster.Name, fp.name, root), true)
 		}
 	}
@@ -255,9 +268,15 @@ func syncPolicy() *argo.SyncPolicy {
 			// Deletions run after every other resource is applied and healthy.
 			"PruneLast=true",
 			// Server-side apply: no last-applied annotation (CRDs and large ConfigMaps exceed its
-			// 256 KiB limit) and real field ownership, so fields owned by other managers (HPA
-			// replicas, webhook defaults) are merged instead of overwritten on every sync.
+			// 256 KiB limit) and real field ownership, so fields owned by other managers (webhook
+			// defaults) are merged instead of overwritten on every sync.
 			"ServerSideApply=true",
+			// A sync keeps the live value of every ignored difference (the replicas an HPA set)
+			// instead of applying git's.
+			"RespectIgnoreDifferences=true",
+			// A sync applies what differs only: a Job marked Replace=true is not re-run by the
+			// self-heal of some other object.
+			"ApplyOutOfSyncOnly=true",
 		},
 		Retry: &argo.RetryStrategy{
 			Limit:   5,
@@ -275,7 +294,49 @@ func generatePaths(overlay string) string {
 	return "/" + overlay + ";/base;/components"
 }
 
-func (g *generator) clusterApp(cp *clusterPlan) *argo.Application {
+// hpaIgnoreDifferences leaves the replicas of every workload an HPA scales to the HPA: neither a
+// diff nor a self-heal resets them to git's value. Entries name the workload, in any namespace.
+func hpaIgnoreDifferences(objs []check.Object) argo.IgnoreDifferences {
+	seen := map[string]bool{}
+	var out argo.IgnoreDifferences
+	for _, o := range objs {
+		gvk := o.GroupVersionKind()
+		if gvk.Group != "autoscaling" || gvk.Kind != "HorizontalPodAutoscaler" {
+			continue
+		}
+		ref, _, _ := unstructured.NestedStringMap(o.Object, "spec", "scaleTargetRef")
+		if ref["kind"] == "" || ref["name"] == "" {
+			continue
+		}
+		gv, err := schema.ParseGroupVersion(ref["apiVersion"])
+		if err != nil {
+			continue
+		}
+		key := gv.Group + "/" + ref["kind"] + "/" + ref["name"]
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, argo.ResourceIgnoreDifferences{Group: gv.Group, Kind: ref["kind"], Name: ref["name"], JSONPointers: []string{"/spec/replicas"}})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.Group+"/"+a.Kind+"/"+a.Name < b.Group+"/"+b.Kind+"/"+b.Name
+	})
+	return out
+}
+
+// fleetIgnoreDifferences is the union of the HPA entries of a fleet's clusters, for a template
+// shared by all of them (an entry naming a workload a cluster lacks matches nothing there).
+func fleetIgnoreDifferences(fp *fleetPlan, rendered map[string][]check.Object) argo.IgnoreDifferences {
+	var all []check.Object
+	for _, cp := range fp.clusters {
+		all = append(all, rendered[cp.cluster.Name]...)
+	}
+	return hpaIgnoreDifferences(all)
+}
+
+func (g *generator) clusterApp(cp *clusterPlan, ignore argo.IgnoreDifferences) *argo.Application {
 	c := cp.cluster
 	return &argo.Application{
 		TypeMeta: typeMeta("Application"),
@@ -284,13 +345,14 @@ func (g *generator) clusterApp(cp *clusterPlan) *argo.Application {
 			Namespace:   ArgoNamespace,
 			Labels:      map[string]string{"hue.dev/fleet": c.Spec.Fleet, "hue.dev/cluster": c.Name},
 			Annotations: map[string]string{annotationGeneratePaths: generatePaths(OverlayPath(c.Name))},
-			Finalizers:  []string{resourcesFinalizer},
+			Finalizers:  []string{ResourcesFinalizer},
 		},
 		Spec: argo.ApplicationSpec{
-			Project:     ProjectName(c.Spec.Fleet),
-			Source:      &argo.ApplicationSource{RepoURL: g.opts.RepoURL, Path: OverlayPath(c.Name), TargetRevision: g.opts.Revision},
-			Destination: argo.ApplicationDestination{Server: c.Spec.Destination.Server, Name: c.Spec.Destination.Name, Namespace: cp.appNamespace},
-			SyncPolicy:  syncPolicy(),
+			Project:           ProjectName(c.Spec.Fleet),
+			Source:            &argo.ApplicationSource{RepoURL: g.opts.RepoURL, Path: OverlayPath(c.Name), TargetRevision: g.opts.Revision},
+			Destination:       argo.ApplicationDestination{Server: c.Spec.Destination.Server, Name: c.Spec.Destination.Name, Namespace: cp.appNamespace},
+			SyncPolicy:        syncPolicy(),
+			IgnoreDifferences: ignore,
 		},
 	}
 }
@@ -304,7 +366,7 @@ func (g *generator) rootApp(name, fleet, path string) *argo.Application {
 			Namespace:   ArgoNamespace,
 			Labels:      map[string]string{"hue.dev/fleet": fleet, "hue.dev/role": "root"},
 			Annotations: map[string]string{annotationGeneratePaths: "."},
-			Finalizers:  []string{resourcesFinalizer},
+			Finalizers:  []string{ResourcesFinalizer},
 		},
 		Spec: argo.ApplicationSpec{
 			Project:     BootstrapProject,
@@ -321,20 +383,26 @@ const (
 	elemServer          = "server"
 	elemDestinationName = "destinationName"
 	elemNamespace       = "namespace"
-	elemRing            = "ring"
 	elemRegion          = "region"
 )
 
-func (g *generator) schoolAppSet(fp *fleetPlan) *argo.ApplicationSet {
-	var elements []apiextensionsv1.JSON
+// ringAppSet deploys one ring of the school fleet. Every ring is an ApplicationSet of its own,
+// with no rollout strategy: a RollingSync strategy turns automated sync off on the Applications
+// it manages, and a school must heal itself. Rings are ordered by revision instead: the first
+// ring follows Options.Revision, every later ring its branch (RingBranch), which the promotion
+// step (hue promote) moves to the commit the previous ring is Synced and Healthy at.
+func (g *generator) ringAppSet(fp *fleetPlan, ring string, pos int, ignore argo.IgnoreDifferences) *argo.ApplicationSet {
+	elements := []apiextensionsv1.JSON{}
 	for _, cp := range fp.clusters {
 		c := cp.cluster
+		if c.Spec.Ring != ring {
+			continue
+		}
 		raw, err := json.Marshal(map[string]string{
 			elemName:            c.Name,
 			elemServer:          c.Spec.Destination.Server,
 			elemDestinationName: c.Spec.Destination.Name,
 			elemNamespace:       cp.appNamespace,
-			elemRing:            c.Spec.Ring,
 			elemRegion:          c.Spec.Region,
 		})
 		if err != nil {
@@ -343,26 +411,18 @@ func (g *generator) schoolAppSet(fp *fleetPlan) *argo.ApplicationSet {
 		}
 		elements = append(elements, apiextensionsv1.JSON{Raw: raw})
 	}
-
-	var steps []argo.ApplicationSetRolloutStep
-	for i, ring := range fp.fleet.Spec.Rings {
-		step := argo.ApplicationSetRolloutStep{
-			MatchExpressions: []argo.ApplicationMatchExpression{{Key: LabelRing, Operator: "In", Values: []string{ring}}},
-		}
-		if i > 0 {
-			// The canary ring syncs at once; later rings a quarter at a time.
-			step.MaxUpdate = ptr(intstr.FromString(LaterRingsMaxUpdate))
-		}
-		steps = append(steps, step)
+	revision := g.opts.Revision
+	if pos > 0 {
+		revision = RingBranch(fp.name, ring)
 	}
 
 	overlay := OverlayPath("{{.name}}")
 	return &argo.ApplicationSet{
 		TypeMeta: typeMeta("ApplicationSet"),
 		ObjectMeta: metav1.ObjectMeta{
-			Name:      SchoolAppSet,
+			Name:      RingAppSet(ring),
 			Namespace: ArgoNamespace,
-			Labels:    map[string]string{"hue.dev/fleet": fp.name},
+			Labels:    map[string]string{"hue.dev/fleet": fp.name, LabelRing: ring},
 		},
 		Spec: argo.ApplicationSetSpec{
 			GoTemplate:        true,
@@ -372,19 +432,19 @@ func (g *generator) schoolAppSet(fp *fleetPlan) *argo.ApplicationSet {
 				ApplicationSetTemplateMeta: argo.ApplicationSetTemplateMeta{
 					Name:        AppName("{{.name}}"),
 					Namespace:   ArgoNamespace,
-					Labels:      map[string]string{"hue.dev/fleet": fp.name, "hue.dev/cluster": "{{.name}}", LabelRing: "{{.ring}}", "hue.dev/region": "{{.region}}"},
+					Labels:      map[string]string{"hue.dev/fleet": fp.name, "hue.dev/cluster": "{{.name}}", LabelRing: ring, "hue.dev/region": "{{.region}}"},
 					Annotations: map[string]string{annotationGeneratePaths: generatePaths(overlay)},
-					Finalizers:  []string{resourcesFinalizer},
+					Finalizers:  []string{ResourcesFinalizer},
 				},
 				Spec: argo.ApplicationSpec{
 					Project: ProjectName(fp.name),
-					Source:  &argo.ApplicationSource{RepoURL: g.opts.RepoURL, Path: overlay, TargetRevision: g.opts.Revision},
+					Source:  &argo.ApplicationSource{RepoURL: g.opts.RepoURL, Path: overlay, TargetRevision: revision},
 					// One of server and destinationName is empty in every element.
-					Destination: argo.ApplicationDestination{Server: "{{.server}}", Name: "{{.destinationName}}", Namespace: "{{.namespace}}"},
-					SyncPolicy:  syncPolicy(),
+					Destination:       argo.ApplicationDestination{Server: "{{.server}}", Name: "{{.destinationName}}", Namespace: "{{.namespace}}"},
+					SyncPolicy:        syncPolicy(),
+					IgnoreDifferences: ignore,
 				},
 			},
-			Strategy: &argo.ApplicationSetStrategy{Type: "RollingSync", RollingSync: &argo.ApplicationSetRolloutStrategy{Steps: steps}},
 			SyncPolicy: &argo.ApplicationSetSyncPolicy{
 				// A generator hiccup (an empty list) must never delete the schools' Applications.
 				PreserveResourcesOnDeletion: true,
@@ -445,7 +505,8 @@ func bootstrapProject(fleets []*fleetPlan, opts Options) *argo.AppProject {
 			SourceRepos:                []string{opts.RepoURL},
 			Destinations:               []argo.ApplicationDestination{{Server: InClusterServer, Namespace: ArgoNamespace}},
 			NamespaceResourceWhitelist: kinds,
-			OrphanedResources:          &argo.OrphanedResourcesMonitorSettings{Warn: ptr(true)},
+			// No orphaned-resource monitoring: the argocd namespace is shared by every root, the
+			// projects applied by hand and Argo CD's own objects, none of them orphans.
 		},
 	}
 }

@@ -120,7 +120,7 @@ func Sort(fs []Finding) {
 }
 
 // Skeleton keeps of each object only what fleet-wide checks of Argo CD read (group, version,
-// kind, namespace, name and the source file), so a fleet's worth of clusters fits in memory
+// kind, namespace, name, labels, an HPA's target and the source file), so a fleet's worth of clusters fits in memory
 // after their objects have been checked and let go.
 func Skeleton(objs []Object) []Object {
 	out := make([]Object, len(objs))
@@ -131,6 +131,16 @@ func Skeleton(objs []Object) []Object {
 		u.SetName(o.GetName())
 		if ns := o.GetNamespace(); ns != "" {
 			u.SetNamespace(ns)
+		}
+		// Argo CD's resource selectors match labels; an HPA's target decides what Argo CD must
+		// leave to it.
+		if l := o.GetLabels(); len(l) > 0 {
+			u.SetLabels(l)
+		}
+		if o.GetKind() == "HorizontalPodAutoscaler" {
+			if ref, ok, _ := unstructured.NestedMap(o.Object, "spec", "scaleTargetRef"); ok {
+				_ = unstructured.SetNestedMap(u.Object, ref, "spec", "scaleTargetRef")
+			}
 		}
 		out[i] = Object{Unstructured: u, Source: o.Source}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hue-platform/hue-gitops/generators/argocd"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 )
@@ -13,6 +14,7 @@ func newGenerate() *cobra.Command {
 	var root, cache string
 	var check bool
 	var progressFlag fleetFlags
+	var argo argocd.Options
 	c := &cobra.Command{
 		Use:   "generate",
 		Short: "Write base/, overlays/ and clusters/ Argo CD apps from the typed specs",
@@ -29,6 +31,7 @@ With --check it writes nothing and exits 1 listing every file that differs.`,
 			if err != nil {
 				return badInput(err)
 			}
+			specs.ArgoCD = argo
 			p := progressFlag.progress(cmd, "generate", len(specs.Inventory.Clusters))
 			files, err := pipeline.GenerateFrom(cmd.Context(), root, specs, r.Memo, tick(p))
 			p.Finish()
@@ -68,6 +71,8 @@ With --check it writes nothing and exits 1 listing every file that differs.`,
 	c.Flags().StringVar(&root, "root", ".", "repository root")
 	cacheFlag(c, &cache)
 	c.Flags().BoolVar(&progressFlag.noProgress, "no-progress", false, "do not show progress on stderr")
+	c.Flags().StringVar(&argo.RepoURL, "repo-url", argocd.DefaultRepoURL, "Git repository the generated Applications deploy from (a fork or a test mirror)")
+	c.Flags().StringVar(&argo.Revision, "revision", argocd.DefaultRevision, "branch the enterprise and science Applications and the first school ring follow")
 	c.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 if the committed tree differs from what generate writes")
 	return c
 }

@@ -275,7 +275,12 @@ func TestArgoReachOfTheRepository(t *testing.T) {
 	for fleet, clusters := range byFleet {
 		require.Equal(t, clusters, r["clusters/"+fleet+"/argocd/bootstrap/appproject-hue-"+fleet+".yaml"], fleet)
 	}
-	require.Equal(t, byFleet["school"], r["clusters/school/argocd/apps/applicationset-hue-schools.yaml"])
+	var ringed []string
+	for _, ring := range []string{"canary", "early", "broad"} {
+		ringed = append(ringed, r["clusters/school/argocd/apps/applicationset-hue-schools-"+ring+".yaml"]...)
+	}
+	slices.Sort(ringed)
+	require.Equal(t, byFleet["school"], ringed)
 	require.Equal(t, []string{"onprem-production"}, r["clusters/enterprise/argocd/bootstrap/root-onprem-production.yaml"])
 	require.Equal(t, []string{"sci-us-east"}, r["clusters/science/argocd/apps/sci-us-east/hue-sci-us-east.yaml"])
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // checkCacheFormat changes whenever what an entry holds, or how it is read, changes.
-const checkCacheFormat = 1
+const checkCacheFormat = 2
 
 // CheckCache keeps, per cluster, what a check found before waivers, with the fingerprint of
 // everything that went into it: the render's inputs (render.Session.Fingerprint), the cluster's
@@ -36,8 +36,14 @@ type CachedCheck struct {
 	Findings  []check.Finding `json:"findings"`
 	Summary   report.Cluster  `json:"summary"`
 	Workloads int             `json:"workloads"`
-	// Skeleton is each object's apiVersion, kind, namespace, name and source file.
-	Skeleton [][5]string `json:"skeleton"`
+	// Skeleton is each object as check.Skeleton keeps it, with its source file.
+	Skeleton []SkeletonObject `json:"skeleton"`
+}
+
+// SkeletonObject is one object of a cached skeleton.
+type SkeletonObject struct {
+	Object map[string]any `json:"o"`
+	Source string         `json:"s,omitempty"`
 }
 
 // OpenCheckCache keeps check results in dir/check, keyed also by the policies below root,
@@ -112,8 +118,8 @@ func (cc *CheckCache) Get(cluster, key string) (*CachedCheck, bool) {
 // Put keeps the results of cluster under key (atomically; a failure only costs a later check).
 func (cc *CheckCache) Put(key string, c *check.Cluster, found []check.Finding, sum report.Cluster, workloads int) {
 	e := CachedCheck{Format: checkCacheFormat, Key: key, Findings: found, Summary: sum, Workloads: workloads}
-	for _, o := range c.Objects {
-		e.Skeleton = append(e.Skeleton, [5]string{o.GetAPIVersion(), o.GetKind(), o.GetNamespace(), o.GetName(), o.Source})
+	for _, o := range check.Skeleton(c.Objects) {
+		e.Skeleton = append(e.Skeleton, SkeletonObject{Object: o.Object, Source: o.Source})
 	}
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -126,14 +132,7 @@ func (cc *CheckCache) Put(key string, c *check.Cluster, found []check.Finding, s
 func (e *CachedCheck) Objects() []check.Object {
 	out := make([]check.Object, len(e.Skeleton))
 	for i, s := range e.Skeleton {
-		u := &unstructured.Unstructured{Object: map[string]any{}}
-		u.SetAPIVersion(s[0])
-		u.SetKind(s[1])
-		if s[2] != "" {
-			u.SetNamespace(s[2])
-		}
-		u.SetName(s[3])
-		out[i] = check.Object{Unstructured: u, Source: s[4]}
+		out[i] = check.Object{Unstructured: &unstructured.Unstructured{Object: s.Object}, Source: s.Source}
 	}
 	return out
 }

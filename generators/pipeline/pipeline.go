@@ -21,6 +21,8 @@ import (
 type Specs struct {
 	Catalog   *v1alpha1.Catalog
 	Inventory *v1alpha1.Inventory
+	// ArgoCD is where the generated Applications deploy from (argocd defaults when empty).
+	ArgoCD argocd.Options
 }
 
 // Load reads and validates the catalog and, when withInventory, the cluster inventory.
@@ -103,7 +105,7 @@ func GenerateFrom(ctx context.Context, root string, s *Specs, memo *render.Memo,
 	if err != nil {
 		return nil, err
 	}
-	apps, err := argocd.Generate(s.Inventory, rendered, argocd.Options{})
+	apps, err := argocd.Generate(s.Inventory, rendered, s.ArgoCD)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,9 @@ const (
 	TalksPrefix       = "talks.hue.dev/"
 	AppValue          = "hue"
 	SyncWave          = "argocd.argoproj.io/sync-wave"
-	AnnotationDescr   = "hue.dev/description"
+	// SyncOptions are Argo CD sync options of one resource.
+	SyncOptions     = "argocd.argoproj.io/sync-options"
+	AnnotationDescr = "hue.dev/description"
 	// Registry is where every Hue image comes from.
 	Registry = "registry.hue.dev/"
 )
@@ -168,6 +170,10 @@ func Objects(s *v1alpha1.HueService) ([]any, error) {
 		})
 	case v1alpha1.Job:
 		wm.Annotations[SyncWave] = WaveBatch
+		// A Job's pod template is immutable and it runs once: Argo CD replaces it when git
+		// changes it (the job runs again, once per change) and, with ApplyOutOfSyncOnly, leaves
+		// it alone on every other sync. It has no TTL, or Argo CD would re-create it after.
+		wm.Annotations[SyncOptions] = "Force=true,Replace=true"
 		out = append(out, &batchv1.Job{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 			ObjectMeta: wm,

@@ -68,7 +68,8 @@ func (s *HueService) Default() {
 		if j.ActiveDeadlineSeconds == nil {
 			j.ActiveDeadlineSeconds = ptr(int64(3600))
 		}
-		if j.TTLSecondsAfterFinished == nil {
+		// Only a CronJob's Jobs (made by the controller, never in git) are cleaned up by a TTL.
+		if j.TTLSecondsAfterFinished == nil && sp.Workload == CronJob {
 			j.TTLSecondsAfterFinished = ptr(int32(86400))
 		}
 	}
@@ -243,6 +244,10 @@ func (s *HueService) Validate() field.ErrorList {
 		}
 		if j.BackoffLimit != nil && *j.BackoffLimit < 0 {
 			errs = append(errs, field.Invalid(jp.Child("backoffLimit"), *j.BackoffLimit, "must be >= 0"))
+		}
+		if j.TTLSecondsAfterFinished != nil && sp.Workload == Job {
+			errs = append(errs, field.Forbidden(jp.Child("ttlSecondsAfterFinished"),
+				"a Job in git lives under Argo CD's prune and selfHeal: once a TTL deleted it, Argo CD would create it again and the job would run again; only a CronJob's Jobs take a TTL"))
 		}
 		if j.RestartPolicy != corev1.RestartPolicyNever && j.RestartPolicy != corev1.RestartPolicyOnFailure {
 			errs = append(errs, field.NotSupported(jp.Child("restartPolicy"), j.RestartPolicy,

@@ -173,7 +173,8 @@ type JobSpec struct {
 	RestartPolicy corev1.RestartPolicy `json:"restartPolicy,omitempty"`
 	// ActiveDeadlineSeconds bounds a run; default one hour.
 	ActiveDeadlineSeconds *int64 `json:"activeDeadlineSeconds,omitempty"`
-	// TTLSecondsAfterFinished cleans finished Jobs up; default one day.
+	// TTLSecondsAfterFinished cleans finished Jobs of a CronJob up; default one day. A Job
+	// workload takes none: Argo CD would re-create it after the TTL deleted it.
 	TTLSecondsAfterFinished *int32 `json:"ttlSecondsAfterFinished,omitempty"`
 }
 
