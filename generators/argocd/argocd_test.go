@@ -305,12 +305,12 @@ spec:
 			source: broadSet, field: "spec.generators[0].list.elements[0] spec.template.spec.source.targetRevision", message: "would skip the rings before it",
 		},
 		{
-			name: "school in another ring's ApplicationSet",
+			name:   "school in another ring's ApplicationSet",
 			mutate: func(_ *testing.T, e *env) { e.inv.Cluster("school-pilot").Spec.Ring = "broad" },
 			source: schAppSet, field: "spec.generators[0].list.elements[0]", message: `ring "canary", but cluster school-pilot is in ring "broad"`,
 		},
 		{
-			name: "school in no ring",
+			name:   "school in no ring",
 			mutate: func(_ *testing.T, e *env) { delete(e.files, schAppSet) },
 			source: "clusters/school/school-pilot.yaml", field: "spec.destination", message: "overlays/school-pilot is deployed by no Application",
 		},
@@ -331,7 +331,7 @@ spec:
 			source: argoCM, field: "data", message: "EndpointSlice/hue/db-external (overlays/ent-eu-1): EndpointSlice.discovery.k8s.io is excluded from Argo CD's watch",
 		},
 		{
-			name:   "no argocd-cm: the stock exclusions apply",
+			name: "no argocd-cm: the stock exclusions apply",
 			mutate: func(_ *testing.T, e *env) {
 				for _, fleet := range []string{"enterprise", "school", "science"} {
 					delete(e.files, "clusters/"+fleet+"/argocd/bootstrap/argocd-cm.yaml")

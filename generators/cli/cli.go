@@ -71,7 +71,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn(), newFleet(), newReport())
+	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn(), newFleet(), newReport(), newPromote())
 	return root
 }
 
