@@ -7,7 +7,7 @@ KUSTOMIZE := bin/kustomize
 CACHE    := out/.cache/render
 CONFTEST := bin/conftest
 
-.PHONY: all build generate render check diff golden test bench bench-fleet fuzz lint tools
+.PHONY: all build generate render check diff golden test e2e e2e-tools bench bench-fleet fuzz lint tools
 
 all: build
 	$(HUE) generate --cache $(CACHE)
@@ -42,6 +42,28 @@ test: build tools
 	$(GO) vet ./...
 	$(HUE) generate --check
 	KUSTOMIZE=$(CURDIR)/$(KUSTOMIZE) HUE=$(CURDIR)/$(HUE) $(GO) test -count=1 ./...
+
+# The end-to-end suite: a real kube-apiserver per destination cluster on one etcd, and a real
+# Argo CD syncing the generated bootstrap from a file:// repository, all in a network namespace
+# of its own (needs root, iproute2, git and Debian's redis-server). The tools are pinned in
+# modules of their own (tools/<tool>) and built once into E2E_CACHE, outside the work tree.
+E2E_CACHE ?= $(HOME)/.cache/hue-e2e
+E2E_BIN   := $(E2E_CACHE)/bin
+E2E_TOOLS := $(E2E_BIN)/etcd $(E2E_BIN)/kube-apiserver $(E2E_BIN)/argocd
+K8S_VERSION := v1.37.2
+e2e-tools: $(E2E_TOOLS)
+$(E2E_BIN)/etcd: tools/etcd/go.mod tools/etcd/go.sum
+	cd tools/etcd && $(GO) build -o $@ go.etcd.io/etcd/server/v3
+# kubectl and client-go parse the server's version: stamp it as the release build does.
+$(E2E_BIN)/kube-apiserver: tools/kube-apiserver/go.mod tools/kube-apiserver/go.sum
+	cd tools/kube-apiserver && $(GO) build -ldflags "-X k8s.io/component-base/version.gitVersion=$(K8S_VERSION) -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37" -o $@ k8s.io/kubernetes/cmd/kube-apiserver
+# One multicall binary; ARGOCD_BINARY_NAME picks the component.
+$(E2E_BIN)/argocd: tools/argocd/go.mod tools/argocd/go.sum
+	cd tools/argocd && $(GO) build -o $@ github.com/argoproj/argo-cd/v3/cmd
+E2E_TIMEOUT ?= 50m
+e2e: build tools e2e-tools
+	@for c in ip git redis-server; do command -v $$c >/dev/null || { echo "make e2e needs $$c (apt-get install iproute2 git redis-server)"; exit 2; }; done
+	HUE_E2E_BIN=$(E2E_BIN) HUE=$(CURDIR)/$(HUE) KUSTOMIZE=$(CURDIR)/$(KUSTOMIZE) $(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./tests/e2e/
 
 # conftest is pinned in a module of its own (tools/conftest) so that its dependencies never move
 # ours; it is only needed for the side-by-side policy benchmark.
