@@ -291,7 +291,8 @@ func typeMeta(kind string) metav1.TypeMeta {
 
 // generatePaths limits manifest re-generation to commits touching what the overlay builds on.
 func generatePaths(overlay string) string {
-	return "/" + overlay + ";/base;/components"
+	// Everything an overlay builds on: its own folder, the shapes, the bases and components.
+	return "/" + overlay + ";/shapes;/base;/components"
 }
 
 // hpaIgnoreDifferences leaves the replicas of every workload an HPA scales to the HPA: neither a

@@ -362,7 +362,9 @@ func (f *fixture) argoCD(t *testing.T, kustomize string) {
 	argoBin := filepath.Join(f.s.bin, "argocd")
 	f.s.start("redis", nil, "redis-server", "--port", redisPort, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
 	f.s.start("argocd-repo-server", env("argocd-repo-server"), argoBin, "--disable-tls", "--client-ca-path=", "--redis", "127.0.0.1:"+redisPort,
-		"--address", "127.0.0.1", "--port", repoServerPort, "--metrics-address", "127.0.0.1", "--loglevel", "warn")
+		"--address", "127.0.0.1", "--port", repoServerPort,
+		// A new commit is seen within seconds (a Git webhook does this in production).
+		"--revision-cache-expiration", "5s", "--metrics-address", "127.0.0.1", "--loglevel", "warn")
 	f.s.start("argocd-application-controller", env("argocd-application-controller"), argoBin, "--kubeconfig", kubeconfig,
 		"--namespace", argocd.ArgoNamespace, "--repo-server", "127.0.0.1:"+repoServerPort, "--repo-server-plaintext",
 		"--redis", "127.0.0.1:"+redisPort, "--app-resync", "10", "--self-heal-backoff-timeout-seconds", "1", "--loglevel", "warn")
