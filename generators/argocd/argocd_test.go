@@ -264,6 +264,13 @@ spec:
 			source: schProj, field: "spec.destinations[2].namespace", message: "hosted on cluster district-north, not on school-birch",
 		},
 		{
+			name: "finalizer without a path",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, entApp, "- resources-finalizer.argocd.argoproj.io/foreground\n", "- resources-finalizer.argocd.argoproj.io\n")
+			},
+			source: entApp, field: "metadata.finalizers[0]", message: "the API server warns",
+		},
+		{
 			name: "HPA replicas fought over",
 			mutate: func(t *testing.T, e *env) {
 				edit(t, e.files, entApp, "    name: api\n", "    name: web\n")

@@ -42,7 +42,7 @@ func Check(inv *v1alpha1.Inventory, files map[string][]byte, rendered map[string
 	for _, d := range docs {
 		switch o := d.obj.(type) {
 		case *argo.Application:
-			c.checkDeployment(&deployment{doc: d, name: o.Name, labels: o.Labels, spec: o.Spec, field: "spec"})
+			c.checkDeployment(&deployment{doc: d, name: o.Name, labels: o.Labels, finalizers: o.Finalizers, spec: o.Spec, field: "spec"})
 		case *argo.ApplicationSet:
 			c.checkAppSet(d, o)
 		}
@@ -72,7 +72,9 @@ type deployment struct {
 	doc    *doc
 	name   string
 	labels map[string]string
-	spec   argo.ApplicationSpec
+	// finalizers of the Application's metadata.
+	finalizers []string
+	spec       argo.ApplicationSpec
 	// field is the path of the Application spec in the file; elem the element, for ApplicationSets.
 	field string
 	elem  string
@@ -230,7 +232,7 @@ func (c *checker) checkAppSet(d *doc, s *argo.ApplicationSet) {
 				c.add(d, "", ef, "template does not render for this element: %v", err)
 				continue
 			}
-			dep := &deployment{doc: d, name: tmpl.Name, labels: tmpl.Labels, spec: tmpl.Spec, field: "spec.template.spec", elem: ef}
+			dep := &deployment{doc: d, name: tmpl.Name, labels: tmpl.Labels, finalizers: tmpl.Finalizers, spec: tmpl.Spec, field: "spec.template.spec", elem: ef}
 			deps = append(deps, dep)
 			name, _ := params[elemName].(string)
 			if cl := c.inv.Cluster(name); cl != nil && cl.Spec.Fleet == v1alpha1.FleetSchool {
@@ -455,6 +457,16 @@ func (c *checker) checkDeployment(dep *deployment) {
 	}
 	if (spec.Destination.Server == "") == (spec.Destination.Name == "") {
 		c.add(d, "", at(".destination"), "set the destination server or name, exactly one")
+	}
+	for i, fin := range dep.finalizers {
+		// The API server warns on a finalizer name without a path; Argo CD reads both spellings.
+		if strings.HasPrefix(fin, "resources-finalizer.argocd.argoproj.io") && !strings.Contains(fin, "/") {
+			fieldPath := fmt.Sprintf("metadata.finalizers[%d]", i)
+			if dep.elem != "" {
+				fieldPath = dep.elem + " spec.template." + fieldPath
+			}
+			c.add(d, "", fieldPath, "finalizer %q: use %q (the API server warns on a finalizer name without a path)", fin, ResourcesFinalizer)
+		}
 	}
 	if a := spec.SyncPolicy; a == nil || !a.IsAutomatedSyncEnabled() || !a.Automated.GetPrune() || !a.Automated.GetSelfHeal() {
 		c.add(d, "", at(".syncPolicy.automated"), "Hue Applications sync automatically with prune and selfHeal")
