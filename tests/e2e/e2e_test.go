@@ -175,6 +175,8 @@ func TestDelivery(t *testing.T) {
 		{"a change reaches the school rings in order and prunes what it removed", f.rings},
 		{"a commit with an invalid object fails its sync with the API server's message", f.invalidCommit},
 	}
+	stopGC := f.garbageCollector()
+	defer stopGC()
 	// Each step builds on the one before: stop at the first that fails.
 	for _, st := range steps {
 		if !t.Run(st.name, st.run) {
@@ -579,6 +581,56 @@ func (f *fixture) hpaReplicas(t *testing.T) {
 			t.Errorf("%s: Application %s", c.Name, appLine(app))
 		}
 	}
+}
+
+// garbageCollector stands in for kube-controller-manager's garbage collector, which no process
+// here runs: Argo CD prunes with foreground propagation, and an object deleted so keeps the
+// foregroundDeletion finalizer until the collector has deleted its dependents. Nothing here has
+// dependents (no controller makes ReplicaSets or Pods), so the stand-in only drops that
+// finalizer from objects being deleted, which is what the collector would do next.
+func (f *fixture) garbageCollector() (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for name, a := range f.clusters {
+		var gvrs []schema.GroupVersionResource
+		seen := map[schema.GroupVersionResource]bool{}
+		for _, o := range f.golden(name) {
+			gvk := o.GroupVersionKind()
+			m, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+			if err != nil || seen[m.Resource] {
+				continue
+			}
+			seen[m.Resource] = true
+			gvrs = append(gvrs, m.Resource)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+				}
+				for _, gvr := range gvrs {
+					list, err := a.dyn.Resource(gvr).List(context.Background(), metav1.ListOptions{})
+					if err != nil {
+						continue
+					}
+					for _, u := range list.Items {
+						if u.GetDeletionTimestamp() == nil || !slices.Equal(u.GetFinalizers(), []string{metav1.FinalizerDeleteDependents}) {
+							continue
+						}
+						ri := a.dyn.Resource(gvr).Namespace(u.GetNamespace())
+						_, _ = ri.Patch(context.Background(), u.GetName(), types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+					}
+				}
+			}
+		}()
+	}
+	return func() { close(done); wg.Wait() }
 }
 
 // editFile rewrites one file of the working copy, failing if old is absent.
