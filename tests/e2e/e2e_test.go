@@ -731,7 +731,8 @@ func (f *fixture) appsJSON(t *testing.T) string {
 func (f *fixture) invalidCommit(t *testing.T) {
 	c := f.clusterOf(v1alpha1.FleetEnterprise, "")
 	overlay := argocd.OverlayPath(c.Name)
-	bad := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "Not_A_DNS_Name", "namespace": "hue"}}
+	// A kind the project permits (a ConfigMap is refused by the project before the API server sees it).
+	bad := map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "Not_A_DNS_Name", "namespace": "hue"}}
 	data, err := yaml.Marshal(bad)
 	must(t, err)
 	must(t, os.WriteFile(filepath.Join(f.work, overlay, "invalid.yaml"), data, 0o644))
