@@ -99,8 +99,12 @@ func (c *checker) addSev(sev check.Severity, d *doc, cluster, fieldPath, format 
 
 // clusterByDest finds the inventory cluster deployed to a destination server or name.
 func (c *checker) clusterByDest(server, name string) *v1alpha1.HueCluster {
+	if server == "" && name == "" {
+		return nil
+	}
+	key := v1alpha1.DestinationKey(&v1alpha1.Destination{Server: server, Name: name})
 	for _, cl := range c.inv.Clusters {
-		if d := cl.Spec.Destination; d != nil && ((server != "" && d.Server == server) || (server == "" && name != "" && d.Name == name)) {
+		if d := cl.Spec.Destination; d != nil && v1alpha1.DestinationKey(d) == key {
 			return cl
 		}
 	}

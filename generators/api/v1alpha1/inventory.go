@@ -3,9 +3,12 @@ package v1alpha1
 import (
 	"fmt"
 	"maps"
+	"net"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -150,6 +153,30 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 	return errs
 }
 
+// DestinationKey is a destination's identity: a server URL with scheme and host in lower case,
+// without the scheme's default port and without a trailing slash (so two spellings of one API
+// server are one destination), or a cluster name.
+func DestinationKey(d *Destination) string {
+	if d.Server == "" {
+		return "name " + d.Name
+	}
+	u, err := url.Parse(strings.TrimSpace(d.Server))
+	if err != nil || u.Host == "" {
+		return "server " + strings.TrimRight(d.Server, "/")
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return "server " + u.Scheme + "://" + host + strings.TrimRight(u.EscapedPath(), "/")
+}
+
 func (inv *Inventory) crossValidate() Errors {
 	var errs Errors
 	dest := map[string]string{}
@@ -158,10 +185,7 @@ func (inv *Inventory) crossValidate() Errors {
 		if d == nil {
 			continue
 		}
-		key := "server " + d.Server
-		if d.Server == "" {
-			key = "name " + d.Name
-		}
+		key := DestinationKey(d)
 		if other, ok := dest[key]; ok {
 			errs = append(errs, &Error{File: inv.Files[KindCluster+"/"+c.Name], Kind: KindCluster, Name: c.Name,
 				Field: "spec.destination", Detail: fmt.Sprintf("destination %s is already cluster %s's", key, other)})
