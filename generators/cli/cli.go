@@ -68,10 +68,12 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.Version = "x" // enables --version; the template prints versionText
+	root.SetVersionTemplate(versionText())
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn(), newFleet(), newReport(), newPromote())
+	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn(), newFleet(), newReport(), newPromote(), newVersion())
 	return root
 }
 

@@ -201,3 +201,15 @@ func TestPullRequestWorkflow(t *testing.T) {
 	require.Contains(t, runs("check-merge"), "bin/hue report merge --format sarif -o check.sarif check-*.json")
 	require.Contains(t, runs("check-merge"), `bin/hue report merge --format markdown check-*.json >> "$GITHUB_STEP_SUMMARY"`)
 }
+
+// hue version and hue --version name the modules that decide what hue renders and judges.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		var out, errOut bytes.Buffer
+		require.Equal(t, 0, Main(args, nil, &out, &errOut), errOut.String())
+		require.True(t, strings.HasPrefix(out.String(), "hue "), out.String())
+		for _, m := range []string{"sigs.k8s.io/kustomize/api v0.", "github.com/open-policy-agent/opa v1.", "github.com/argoproj/argo-cd/v3 v3."} {
+			require.Contains(t, out.String(), m, "%v", args)
+		}
+	}
+}
