@@ -170,6 +170,13 @@ func TestGenerateRejects(t *testing.T) {
 	}
 }
 
+// argoConfigMaps are the identical copies of argocd-cm, one per fleet's bootstrap folder.
+var argoConfigMaps = []string{
+	"clusters/enterprise/argocd/bootstrap/argocd-cm.yaml",
+	"clusters/school/argocd/bootstrap/argocd-cm.yaml",
+	"clusters/science/argocd/bootstrap/argocd-cm.yaml",
+}
+
 func TestCheckFindings(t *testing.T) {
 	const (
 		entApp    = "clusters/enterprise/argocd/apps/ent-eu-1/hue-ent-eu-1.yaml"
@@ -331,8 +338,8 @@ spec:
 		{
 			name: "argocd-cm excludes a rendered kind",
 			mutate: func(t *testing.T, e *env) {
-				for _, fleet := range []string{"enterprise", "school", "science"} {
-					edit(t, e.files, "clusters/"+fleet+"/argocd/bootstrap/argocd-cm.yaml", "      - Endpoints\n    - apiGroups", "      - Endpoints\n      - EndpointSlice\n    - apiGroups")
+				for _, p := range argoConfigMaps {
+					edit(t, e.files, p, "      - Endpoints\n    - apiGroups", "      - Endpoints\n      - EndpointSlice\n    - apiGroups")
 				}
 			},
 			source: argoCM, field: "data", message: "EndpointSlice/hue/db-external (overlays/ent-eu-1): EndpointSlice.discovery.k8s.io is excluded from Argo CD's watch",
@@ -340,8 +347,8 @@ spec:
 		{
 			name: "no argocd-cm: the stock exclusions apply",
 			mutate: func(_ *testing.T, e *env) {
-				for _, fleet := range []string{"enterprise", "school", "science"} {
-					delete(e.files, "clusters/"+fleet+"/argocd/bootstrap/argocd-cm.yaml")
+				for _, p := range argoConfigMaps {
+					delete(e.files, p)
 				}
 			},
 			source: argoCM, field: "", message: "no argocd-cm in the Argo CD files, and under Argo CD's stock settings EndpointSlice/hue/db-external",

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -572,24 +573,17 @@ func (c *checker) checkHPAReplicas(dep *deployment, at func(string) string, objs
 	if len(want) == 0 {
 		return
 	}
-	respect := dep.spec.SyncPolicy != nil && dep.spec.SyncPolicy.SyncOptions.HasOption("RespectIgnoreDifferences=true")
+	cluster := path.Base(dep.spec.Source.Path)
 	for _, w := range want {
-		covered := false
-		for _, got := range dep.spec.IgnoreDifferences {
-			if got.Group == w.Group && got.Kind == w.Kind && (got.Name == "" || got.Name == w.Name) && contains(got.JSONPointers, "/spec/replicas") {
-				covered = true
-				break
-			}
+		covered := slices.ContainsFunc(dep.spec.IgnoreDifferences, func(got argo.ResourceIgnoreDifferences) bool {
+			return got.Group == w.Group && got.Kind == w.Kind && (got.Name == "" || got.Name == w.Name) && contains(got.JSONPointers, "/spec/replicas")
+		})
+		if !covered {
+			c.add(dep.doc, cluster, at(".ignoreDifferences"), "%s %s is scaled by an HPA: ignore its /spec/replicas, or every self-heal resets what the HPA decided", w.Kind, w.Name)
 		}
-		switch {
-		case !covered:
-			c.add(dep.doc, path.Base(dep.spec.Source.Path), at(".ignoreDifferences"), "%s %s is scaled by an HPA: ignore its /spec/replicas, or every self-heal resets what the HPA decided", w.Kind, w.Name)
-		case !respect:
-			c.add(dep.doc, path.Base(dep.spec.Source.Path), at(".syncPolicy.syncOptions"), "%s %s is scaled by an HPA: RespectIgnoreDifferences=true keeps its replicas on sync", w.Kind, w.Name)
-		default:
-			continue
-		}
-		return
+	}
+	if sp := dep.spec.SyncPolicy; sp == nil || !sp.SyncOptions.HasOption("RespectIgnoreDifferences=true") {
+		c.add(dep.doc, cluster, at(".syncPolicy.syncOptions"), "workloads scaled by an HPA: RespectIgnoreDifferences=true keeps their replicas on sync")
 	}
 }
 

@@ -2,6 +2,7 @@ package argocd
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -67,7 +68,7 @@ func Promote(inv *v1alpha1.Inventory, fleet, ring string, apps []argo.Applicatio
 		return nil, fmt.Errorf("ring %s of fleet %s has no cluster: nothing to promote from", p.From, fleet)
 	}
 	if len(revisions) > 1 {
-		for _, rev := range slices.Sorted(mapsKeys(revisions)) {
+		for _, rev := range slices.Sorted(maps.Keys(revisions)) {
 			p.Blocked = append(p.Blocked, fmt.Sprintf("%s at %s", strings.Join(revisions[rev], ", "), rev))
 		}
 	}
@@ -84,14 +85,4 @@ func orUnknown(s string) string {
 		return "Unknown"
 	}
 	return s
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
