@@ -45,6 +45,9 @@ const (
 	SchoolAppSetPrefix = "hue-schools-"
 	// LabelRing carries the ring of a school Application.
 	LabelRing = "hue.dev/ring"
+	// LabelEnvironment carries a cluster's environment (staging, production) on its Application:
+	// the blast-radius guard of hue diff groups and limits by it.
+	LabelEnvironment = "hue.dev/environment"
 	// RestrictedNamespace is never reachable from the school fleet.
 	RestrictedNamespace = "restricted"
 	// ArgoConfigMap is Argo CD's own settings ConfigMap; its informer selects on LabelPartOf.

@@ -344,7 +344,7 @@ func (g *generator) clusterApp(cp *clusterPlan, ignore argo.IgnoreDifferences) *
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        AppName(c.Name),
 			Namespace:   ArgoNamespace,
-			Labels:      map[string]string{"hue.dev/fleet": c.Spec.Fleet, "hue.dev/cluster": c.Name},
+			Labels:      map[string]string{"hue.dev/fleet": c.Spec.Fleet, "hue.dev/cluster": c.Name, LabelEnvironment: c.Spec.Environment},
 			Annotations: map[string]string{annotationGeneratePaths: generatePaths(OverlayPath(c.Name))},
 			Finalizers:  []string{ResourcesFinalizer},
 		},
@@ -385,6 +385,7 @@ const (
 	elemDestinationName = "destinationName"
 	elemNamespace       = "namespace"
 	elemRegion          = "region"
+	elemEnvironment     = "environment"
 )
 
 // ringAppSet deploys one ring of the school fleet. Every ring is an ApplicationSet of its own,
@@ -405,6 +406,7 @@ func (g *generator) ringAppSet(fp *fleetPlan, ring string, pos int, ignore argo.
 			elemDestinationName: c.Spec.Destination.Name,
 			elemNamespace:       cp.appNamespace,
 			elemRegion:          c.Spec.Region,
+			elemEnvironment:     c.Spec.Environment,
 		})
 		if err != nil {
 			g.errs = append(g.errs, &v1alpha1.Error{File: AppsDir(fp.name), Name: c.Name, Detail: err.Error()})
@@ -433,7 +435,7 @@ func (g *generator) ringAppSet(fp *fleetPlan, ring string, pos int, ignore argo.
 				ApplicationSetTemplateMeta: argo.ApplicationSetTemplateMeta{
 					Name:        AppName("{{.name}}"),
 					Namespace:   ArgoNamespace,
-					Labels:      map[string]string{"hue.dev/fleet": fp.name, "hue.dev/cluster": "{{.name}}", LabelRing: ring, "hue.dev/region": "{{.region}}"},
+					Labels:      map[string]string{"hue.dev/fleet": fp.name, "hue.dev/cluster": "{{.name}}", LabelRing: ring, "hue.dev/region": "{{.region}}", LabelEnvironment: "{{.environment}}"},
 					Annotations: map[string]string{annotationGeneratePaths: generatePaths(overlay)},
 					Finalizers:  []string{ResourcesFinalizer},
 				},
