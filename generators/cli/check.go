@@ -146,6 +146,15 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 							run.found = append(run.found, f)
 						}
 					}
+					// A spec edited without regenerating: the tree checked is not what the
+					// specs say. One shard is enough to say so (it costs a generate).
+					if sh.All() || sh.Index == 1 {
+						drift, _, err := pipeline.Drift(cmd.Context(), root, specs, r.Memo, nil)
+						if err != nil {
+							return badInput(err)
+						}
+						run.found = append(run.found, pipeline.StaleFindings(drift)...)
+					}
 				}
 			}
 			found := checker.Finish(run.found, run.names())

@@ -33,18 +33,10 @@ With --check it writes nothing and exits 1 listing every file that differs.`,
 			}
 			specs.ArgoCD = argo
 			p := progressFlag.progress(cmd, "generate", len(specs.Inventory.Clusters))
-			files, err := pipeline.GenerateFrom(cmd.Context(), root, specs, r.Memo, tick(p))
-			p.Finish()
-			if err != nil {
-				return badInput(err)
-			}
-			existing, err := fileset.Existing(root, pipeline.Owned, pipeline.GeneratedDirs...)
-			if err != nil {
-				return badInput(err)
-			}
 			out := cmd.OutOrStdout()
 			if check {
-				drift, err := fileset.Compare(root, files, existing)
+				drift, n, err := pipeline.Drift(cmd.Context(), root, specs, r.Memo, tick(p))
+				p.Finish()
 				if err != nil {
 					return badInput(err)
 				}
@@ -54,8 +46,17 @@ With --check it writes nothing and exits 1 listing every file that differs.`,
 				if len(drift) > 0 {
 					return findings("%d generated file(s) differ from the specs: run hue generate (or make generate) and commit", len(drift))
 				}
-				fmt.Fprintf(out, "generated tree is up to date (%d files)\n", len(files))
+				fmt.Fprintf(out, "generated tree is up to date (%d files)\n", n)
 				return nil
+			}
+			files, err := pipeline.GenerateFrom(cmd.Context(), root, specs, r.Memo, tick(p))
+			p.Finish()
+			if err != nil {
+				return badInput(err)
+			}
+			existing, err := fileset.Existing(root, pipeline.Owned, pipeline.GeneratedDirs...)
+			if err != nil {
+				return badInput(err)
 			}
 			changed, err := fileset.Write(root, files, existing)
 			if err != nil {

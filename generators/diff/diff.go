@@ -12,8 +12,11 @@ import (
 	"sync"
 	"sync/atomic"
 
+	gitopsdiff "github.com/argoproj/argo-cd/gitops-engine/v3/pkg/diff"
 	"github.com/pmezard/go-difflib/difflib"
 	"golang.org/x/sync/errgroup"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
@@ -35,7 +38,10 @@ type Object struct {
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
 	Change    Change `json:"change"`
-	Diff      string `json:"diff"`
+	// Diff is empty on a cluster whose change is the same as an earlier one's (Cluster.SameAs).
+	Diff string `json:"diff,omitempty"`
+	// Persistent marks a PersistentVolumeClaim or a workload claiming persistent volumes.
+	Persistent bool `json:"persistent,omitempty"`
 }
 
 // Ref names the object as kind/namespace/name.
@@ -54,6 +60,14 @@ type Cluster struct {
 	Objects []Object `json:"objects"`
 	// BaseError says why the base did not build this overlay; its objects then all count as added.
 	BaseError string `json:"baseError,omitempty"`
+	// Fleet, Ring and Environment come from the cluster's Application (the base's for a removed
+	// cluster).
+	Fleet       string `json:"fleet,omitempty"`
+	Ring        string `json:"ring,omitempty"`
+	Environment string `json:"environment,omitempty"`
+	// SameAs names the first cluster of its fleet and ring with exactly this change (its name
+	// aside); the object diffs are only shown there.
+	SameAs string `json:"sameAs,omitempty"`
 }
 
 // Count tells how many objects were added, changed and removed.
@@ -76,10 +90,12 @@ type File struct {
 	Path   string `json:"path"`
 	Fleet  string `json:"fleet"`
 	Change Change `json:"change"`
-	// Clusters are the clusters its Applications deploy, before or after the change (for an
-	// AppProject, those of every Application in the project).
+	// Clusters are the clusters whose own Application (or root app) in this file changes.
 	Clusters []string `json:"clusters"`
-	Diff     string   `json:"diff"`
+	// Governs counts the clusters deployed through the AppProjects the file holds, before or
+	// after the change.
+	Governs int    `json:"governs,omitempty"`
+	Diff    string `json:"diff"`
 }
 
 // Report is the whole comparison.
@@ -88,25 +104,56 @@ type Report struct {
 	Head string `json:"head"`
 	// Clusters is every cluster whose rendered manifests differ, by name.
 	Clusters []Cluster `json:"clusters"`
+	// Groups gathers the clusters of one fleet and ring whose changes are the same.
+	Groups []Group `json:"groups"`
 	// Unchanged counts the clusters rendered on both sides with identical output.
 	Unchanged int `json:"unchanged"`
 	// ArgoCD lists the changed Argo CD definitions (projects, applications, application sets).
 	ArgoCD []File `json:"argocd"`
+	// Apps names the clusters still in the head whose own Application or root app changes.
+	Apps []string `json:"appsChanged"`
+	// Guard is the blast-radius judgement, when one was asked for (Report.Judge).
+	Guard *Verdict `json:"guard,omitempty"`
+	// Stale lists the head's generated files that are not what its specs generate: the diff
+	// above is then not the change the specs make.
+	Stale []string `json:"stale,omitempty"`
+
+	argo [2]*argoTree
 }
 
-// Affected names the clusters a change reaches, in order: those whose rendered manifests
-// differ and those whose Argo CD definitions changed.
+// Group is the clusters of one fleet and ring with the same change; Clusters[0] shows it.
+type Group struct {
+	Fleet    string   `json:"fleet,omitempty"`
+	Ring     string   `json:"ring,omitempty"`
+	Change   Change   `json:"change"`
+	Clusters []string `json:"clusters"`
+}
+
+// Affected names the clusters in the head a change reaches, in order: those whose rendered
+// manifests differ and those whose own Argo CD Application changed. Removed clusters are not
+// among them (Removed lists them).
 func (r *Report) Affected() []string {
 	set := map[string]bool{}
 	for _, c := range r.Clusters {
-		set[c.Name] = true
-	}
-	for _, f := range r.ArgoCD {
-		for _, c := range f.Clusters {
-			set[c] = true
+		if c.Change != Removed {
+			set[c.Name] = true
 		}
 	}
+	for _, c := range r.Apps {
+		set[c] = true
+	}
 	return slices.Sorted(maps.Keys(set))
+}
+
+// Removed names the clusters whose overlay the head no longer has.
+func (r *Report) Removed() []string {
+	var out []string
+	for _, c := range r.Clusters {
+		if c.Change == Removed {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 // Empty reports whether nothing differs.
@@ -238,12 +285,35 @@ func CompareWith(ctx context.Context, r render.FSRenderer, base, head Tree, opts
 	}
 	slices.SortFunc(rep.Clusters, func(a, b Cluster) int { return strings.Compare(a.Name, b.Name) })
 	rep.Unchanged = int(unchanged.Load())
-	var reached [2]reach
 	for i := range argo {
 		var err error
-		if reached[i], err = argoReach(argo[i]); err != nil {
+		if rep.argo[i], err = readArgo(argo[i]); err != nil {
 			return nil, fmt.Errorf("%s: %w", []Tree{base, head}[i].Name, err)
 		}
+	}
+	for i := range rep.Clusters {
+		c := &rep.Clusters[i]
+		side := rep.argo[1]
+		if c.Change == Removed {
+			side = rep.argo[0]
+		}
+		if a := side.apps[c.Name]; a != nil {
+			c.Fleet, c.Ring, c.Environment = a.Fleet, a.Ring, a.Environment
+		}
+	}
+	rep.Groups = collapse(rep.Clusters)
+	apps := changedApps(rep.argo[0], rep.argo[1])
+	inHead := map[string]bool{}
+	for _, as := range apps {
+		for _, c := range as {
+			if _, ok := names[1][c]; ok {
+				inHead[c] = true
+			}
+		}
+	}
+	rep.Apps = slices.Sorted(maps.Keys(inHead))
+	if rep.Apps == nil {
+		rep.Apps = []string{}
 	}
 	for _, p := range slices.Sorted(maps.Keys(union(argo[0], argo[1]))) {
 		b, inBase := argo[0][p]
@@ -251,17 +321,69 @@ func CompareWith(ctx context.Context, r render.FSRenderer, base, head Tree, opts
 		if inBase && inHead && bytes.Equal(b, h) {
 			continue
 		}
-		clusters := map[string]bool{}
-		for _, r := range reached {
-			for _, c := range r[p] {
-				clusters[c] = true
+		governs := map[string]bool{}
+		for _, t := range rep.argo {
+			for _, c := range t.projects[p] {
+				governs[c] = true
 			}
 		}
-		f := File{Path: p, Fleet: strings.Split(p, "/")[1], Change: change(inBase, inHead), Clusters: slices.Sorted(maps.Keys(clusters))}
+		f := File{Path: p, Fleet: strings.Split(p, "/")[1], Change: change(inBase, inHead), Clusters: apps[p], Governs: len(governs)}
+		if f.Clusters == nil {
+			f.Clusters = []string{}
+		}
 		f.Diff = unified("a/"+p, "b/"+p, b, h)
 		rep.ArgoCD = append(rep.ArgoCD, f)
 	}
 	return rep, nil
+}
+
+// collapse groups the clusters of each fleet and ring whose changes are the same but for the
+// cluster's own name, keeps the object diffs on the first of each group and points the others
+// at it: at fleet size one base change is one diff to read, not thousands.
+func collapse(clusters []Cluster) []Group {
+	type key struct{ fleet, ring, sig string }
+	first := map[key]int{}
+	var groups []Group
+	for i := range clusters {
+		c := &clusters[i]
+		var sig strings.Builder
+		sig.WriteString(string(c.Change) + "\x00" + c.BaseError)
+		for _, o := range c.Objects {
+			fmt.Fprintf(&sig, "\x00%s\x00%s\x00%s", o.Ref(), o.Change, strings.ReplaceAll(o.Diff, c.Name, "\x01"))
+		}
+		k := key{c.Fleet, c.Ring, sig.String()}
+		g, ok := first[k]
+		if !ok {
+			first[k] = len(groups)
+			groups = append(groups, Group{Fleet: c.Fleet, Ring: c.Ring, Change: c.Change, Clusters: []string{c.Name}})
+			continue
+		}
+		groups[g].Clusters = append(groups[g].Clusters, c.Name)
+		c.SameAs = groups[g].Clusters[0]
+		for j := range c.Objects {
+			c.Objects[j].Diff = ""
+		}
+	}
+	if groups == nil {
+		groups = []Group{}
+	}
+	// Removals first, then by fleet and ring, larger groups before smaller ones.
+	slices.SortStableFunc(groups, func(a, b Group) int {
+		if (a.Change == Removed) != (b.Change == Removed) {
+			if a.Change == Removed {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(a.Fleet, b.Fleet); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Ring, b.Ring); c != 0 {
+			return c
+		}
+		return len(b.Clusters) - len(a.Clusters)
+	})
+	return groups
 }
 
 func union[K comparable, V any](a, b map[K]V) map[K]bool {
@@ -375,8 +497,15 @@ func compareDocs(cluster string, base, head []render.Doc) []Object {
 			d = bd
 		}
 		o := Object{Group: d.Group, Kind: d.Kind, Namespace: d.Namespace, Name: d.Name, Change: change(inBase, inHead)}
+		if o.Change == Removed {
+			o.Persistent = persistent(bd.YAML)
+		}
+		a, b := bd.YAML, hd.YAML
+		if d.Group == "" && d.Kind == "Secret" {
+			a, b = maskSecret(a, b)
+		}
 		file := cluster + "/" + o.Ref()
-		o.Diff = unified("a/"+file, "b/"+file, bd.YAML, hd.YAML)
+		o.Diff = unified("a/"+file, "b/"+file, a, b)
 		out = append(out, o)
 	}
 	return out
@@ -410,4 +539,83 @@ func lines(b []byte) []string {
 	}
 	out := strings.SplitAfter(s, "\n")
 	return out[:len(out)-1]
+}
+
+// maskSecret hides a Secret's values with Argo CD's own masking (a value that changes gets a
+// mask of another length, so the diff still shows that it changed); nil stays nil.
+func maskSecret(base, head []byte) ([]byte, []byte) {
+	decode := func(b []byte) *unstructured.Unstructured {
+		if b == nil {
+			return nil
+		}
+		u := &unstructured.Unstructured{}
+		if err := sigsyaml.Unmarshal(b, &u.Object); err != nil {
+			return &unstructured.Unstructured{Object: map[string]any{"data": "(not shown: " + err.Error() + ")"}}
+		}
+		return u
+	}
+	h, b, err := gitopsdiff.HideSecretData(decode(head), decode(base), nil)
+	if err != nil {
+		return []byte("(not shown: " + err.Error() + ")\n"), []byte("(not shown)\n")
+	}
+	encode := func(u *unstructured.Unstructured) []byte {
+		if u == nil {
+			return nil
+		}
+		out, err := sigsyaml.Marshal(u.Object)
+		if err != nil {
+			return []byte("(not shown: " + err.Error() + ")\n")
+		}
+		return out
+	}
+	return encode(b), encode(h)
+}
+
+// persistent tells whether an object is a PersistentVolumeClaim or a workload that claims
+// persistent volumes (volume claim templates, or a pod volume naming a claim): deleting it can
+// lose data.
+func persistent(doc []byte) bool {
+	var o struct {
+		Kind string `json:"kind"`
+		Spec struct {
+			VolumeClaimTemplates []any `json:"volumeClaimTemplates"`
+			Volumes              []struct {
+				PVC any `json:"persistentVolumeClaim"`
+			} `json:"volumes"`
+			Template struct {
+				Spec struct {
+					Volumes []struct {
+						PVC any `json:"persistentVolumeClaim"`
+					} `json:"volumes"`
+				} `json:"spec"`
+			} `json:"template"`
+			JobTemplate struct {
+				Spec struct {
+					Template struct {
+						Spec struct {
+							Volumes []struct {
+								PVC any `json:"persistentVolumeClaim"`
+							} `json:"volumes"`
+						} `json:"spec"`
+					} `json:"template"`
+				} `json:"spec"`
+			} `json:"jobTemplate"`
+		} `json:"spec"`
+	}
+	if sigsyaml.Unmarshal(doc, &o) != nil {
+		return false
+	}
+	if o.Kind == "PersistentVolumeClaim" || len(o.Spec.VolumeClaimTemplates) > 0 {
+		return true
+	}
+	for _, vs := range [][]struct {
+		PVC any `json:"persistentVolumeClaim"`
+	}{o.Spec.Volumes, o.Spec.Template.Spec.Volumes, o.Spec.JobTemplate.Spec.Template.Spec.Volumes} {
+		for _, v := range vs {
+			if v.PVC != nil {
+				return true
+			}
+		}
+	}
+	return false
 }

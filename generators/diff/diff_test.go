@@ -91,8 +91,9 @@ func TestCompare(t *testing.T) {
 	base, head := baseAndHead(t)
 	rep, err := Compare(context.Background(), render.Krusty{}, base, head)
 	require.NoError(t, err)
-	require.Equal(t, []string{"edited", "new", "retired", "same"}, rep.Affected(),
+	require.Equal(t, []string{"edited", "new", "same"}, rep.Affected(),
 		"the rendered changes, and the school the ApplicationSet now deploys")
+	require.Equal(t, []string{"retired"}, rep.Removed(), "a removed cluster is not affected: no matrix job can check it")
 	require.Len(t, rep.Clusters, 3)
 	require.Equal(t, 1, rep.Unchanged)
 
@@ -126,7 +127,7 @@ func TestCompare(t *testing.T) {
 
 	require.Len(t, rep.ArgoCD, 1, "only the changed Argo CD file, and nothing outside argocd/")
 	require.Equal(t, File{Path: "clusters/school/argocd/apps/set.yaml", Fleet: "school", Change: Changed,
-		Clusters: []string{"edited", "same"}, Diff: rep.ArgoCD[0].Diff}, rep.ArgoCD[0])
+		Clusters: []string{"same"}, Diff: rep.ArgoCD[0].Diff}, rep.ArgoCD[0], "only same's own Application changes")
 	require.Contains(t, rep.ArgoCD[0].Diff, "       - {name: edited}\n+      - {name: same}\n")
 
 	// The memo remembers full builds (a thin overlay is laid over its shape instead).
@@ -165,28 +166,34 @@ func TestWriteFormats(t *testing.T) {
 
 	var out bytes.Buffer
 	require.NoError(t, Write(&out, "affected", rep))
-	require.Equal(t, "edited\nnew\nretired\nsame\n", out.String())
+	require.Equal(t, "edited\nnew\nsame\n", out.String())
+	out.Reset()
+	require.NoError(t, Write(&out, "removed", rep))
+	require.Equal(t, "retired\n", out.String())
 
 	out.Reset()
 	require.NoError(t, Write(&out, "json", rep))
 	var doc struct {
 		Affected []string `json:"affected"`
+		Removed  []string `json:"removed"`
 		Clusters []Cluster
 		ArgoCD   []File `json:"argocd"`
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
 	require.Equal(t, rep.Affected(), doc.Affected)
+	require.Equal(t, []string{"retired"}, doc.Removed)
 	require.Equal(t, rep.Clusters, doc.Clusters)
 
 	out.Reset()
 	require.NoError(t, Write(&out, "text", rep))
 	text := out.String()
 	require.Contains(t, text, "cluster edited changed (overlays/edited): 1 added, 1 changed, 1 removed\n")
-	require.Contains(t, text, "argocd clusters/school/argocd/apps/set.yaml changed (fleet school): reaches edited, same\n")
-	require.Contains(t, text, "4 cluster(s) affected, 3 rendered differently, 1 unchanged, 1 Argo CD file(s) changed\n")
+	require.Contains(t, text, "argocd clusters/school/argocd/apps/set.yaml changed (fleet school): changes the Application of same\n")
+	require.Contains(t, text, "3 cluster(s) affected, 1 removed, 3 rendered differently (3 distinct change(s)), 1 unchanged, 1 Argo CD file(s) changed\n")
 
 	md := markdown(rep, CommentBudget)
-	require.Contains(t, md, "| edited | changed | 1 | 1 | 1 |")
+	require.Contains(t, md, "| edited | no fleet | changed | 1 | 1 | 1 |")
+	require.Less(t, strings.Index(md, "| retired |"), strings.Index(md, "| edited |"), "a removal comes first")
 	require.Contains(t, md, "<details><summary>edited: 1 added, 1 changed, 1 removed</summary>")
 	require.Contains(t, md, "```diff\n--- a/edited/")
 	require.NotContains(t, md, "left out")
@@ -249,45 +256,43 @@ func TestFromGitReadsTheRevisionNotTheWorkingCopy(t *testing.T) {
 	require.ErrorContains(t, err, "repository does not exist")
 }
 
-// The repository's own Argo CD definitions: every project reaches the clusters of its fleet,
-// every root app its cluster, and the school ApplicationSet every school, through Argo CD's own
-// template rendering.
-func TestArgoReachOfTheRepository(t *testing.T) {
+// The repository's own Argo CD definitions: every cluster has one Application, each school
+// from its ring's ApplicationSet (Argo CD's own template rendering), with the fleet, ring and
+// environment the guard groups by; every project governs the clusters of its fleet.
+func TestReadArgoOfTheRepository(t *testing.T) {
 	files, err := Dir("../..").ArgoCDFiles()
 	require.NoError(t, err)
-	r, err := argoReach(files)
+	a, err := readArgo(files)
 	require.NoError(t, err)
 	overlays, err := Dir("../..").Overlays()
 	require.NoError(t, err)
-	fleetOf := func(c string) string {
-		switch {
-		case strings.HasPrefix(c, "school-"):
-			return "school"
-		case strings.HasPrefix(c, "sci-"):
-			return "science"
-		}
-		return "enterprise"
-	}
+	require.ElementsMatch(t, slices.Collect(maps.Keys(overlays)), slices.Collect(maps.Keys(a.apps)), "one Application per overlay")
 	byFleet := map[string][]string{}
-	for _, c := range slices.Sorted(maps.Keys(overlays)) {
-		byFleet[fleetOf(c)] = append(byFleet[fleetOf(c)], c)
+	for _, c := range slices.Sorted(maps.Keys(a.apps)) {
+		app := a.apps[c]
+		require.NotEmpty(t, app.Fleet, c)
+		require.Contains(t, []string{"staging", "production"}, app.Environment, c)
+		require.NotEmpty(t, app.Cascades(), "%s: the generated Applications carry the resources finalizer", c)
+		byFleet[app.Fleet] = append(byFleet[app.Fleet], c)
+		if app.Fleet == "school" {
+			require.Equal(t, "hue-schools-"+app.Ring, app.AppSet, c)
+			require.False(t, app.SetDeletes, "%s: applicationsSync create-update never deletes an Application", c)
+			require.Equal(t, app.Ring == "canary", app.AtOnce(), "%s: only the first ring follows main", c)
+		} else {
+			require.Empty(t, app.AppSet, c)
+			require.True(t, app.AtOnce(), c)
+		}
 	}
 	for fleet, clusters := range byFleet {
-		require.Equal(t, clusters, r["clusters/"+fleet+"/argocd/bootstrap/appproject-hue-"+fleet+".yaml"], fleet)
+		require.Equal(t, clusters, a.projects["clusters/"+fleet+"/argocd/bootstrap/appproject-hue-"+fleet+".yaml"], fleet)
 	}
-	var ringed []string
-	for _, ring := range []string{"canary", "early", "broad"} {
-		ringed = append(ringed, r["clusters/school/argocd/apps/applicationset-hue-schools-"+ring+".yaml"]...)
-	}
-	slices.Sort(ringed)
-	require.Equal(t, byFleet["school"], ringed)
-	require.Equal(t, []string{"onprem-production"}, r["clusters/enterprise/argocd/bootstrap/root-onprem-production.yaml"])
-	require.Equal(t, []string{"sci-us-east"}, r["clusters/science/argocd/apps/sci-us-east/hue-sci-us-east.yaml"])
+	require.Equal(t, []string{"onprem-production"}, a.perFile["clusters/enterprise/argocd/bootstrap/root-onprem-production.yaml"])
+	require.Equal(t, []string{"sci-us-east"}, a.perFile["clusters/science/argocd/apps/sci-us-east/hue-sci-us-east.yaml"])
 }
 
 // Generators that need a cluster or a repository to answer are left alone; a template that
 // does not render is an error naming the file and the object.
-func TestArgoReachOfGeneratorsItCannotExpand(t *testing.T) {
+func TestReadArgoOfGeneratorsItCannotExpand(t *testing.T) {
 	fromGit := []byte(`apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata: {name: from-git}
@@ -298,12 +303,12 @@ spec:
     metadata: {name: '{{path.basename}}'}
     spec: {project: p, destination: {name: x}, source: {repoURL: https://git.example.org/x.git, path: '{{path}}'}}
 `)
-	r, err := argoReach(map[string][]byte{"clusters/x/argocd/apps/set.yaml": fromGit})
+	a, err := readArgo(map[string][]byte{"clusters/x/argocd/apps/set.yaml": fromGit})
 	require.NoError(t, err)
-	require.Empty(t, r["clusters/x/argocd/apps/set.yaml"])
+	require.Empty(t, a.apps)
 
 	broken := []byte("kind: ApplicationSet\nmetadata: {name: b}\nspec: {goTemplate: true, generators: [{list: {elements: [{name: a}]}}], template: {spec: {source: {path: 'overlays/{{.name'}}}}\n")
-	_, err = argoReach(map[string][]byte{"clusters/x/argocd/apps/broken.yaml": broken})
+	_, err = readArgo(map[string][]byte{"clusters/x/argocd/apps/broken.yaml": broken})
 	require.ErrorContains(t, err, "broken.yaml: ApplicationSet b: generators list element 0")
 }
 
@@ -315,7 +320,7 @@ func TestCompareWithABrokenBase(t *testing.T) {
 	require.NoError(t, base.FS.WriteFile("/repo/overlays/edited/kustomization.yaml", []byte("resources: [missing.yaml]\n")))
 	rep, err := Compare(context.Background(), render.Krusty{}, base, head)
 	require.NoError(t, err)
-	require.Equal(t, []string{"edited", "new", "retired", "same"}, rep.Affected())
+	require.Equal(t, []string{"edited", "new", "same"}, rep.Affected())
 	edited := rep.Clusters[0]
 	require.Equal(t, "edited", edited.Name)
 	require.Equal(t, Changed, edited.Change)
@@ -325,5 +330,5 @@ func TestCompareWithABrokenBase(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, Write(&out, "text", rep))
 	require.Contains(t, out.String(), "  the base did not build: ")
-	require.Contains(t, markdown(rep, CommentBudget), "| edited | changed (the base did not build) | 2 | 0 | 0 |")
+	require.Contains(t, markdown(rep, CommentBudget), "| edited | no fleet | changed (the base did not build) | 2 | 0 | 0 |")
 }

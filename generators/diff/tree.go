@@ -39,8 +39,9 @@ func Dir(root string) Tree {
 var DefaultBases = []string{"origin/main", "main"}
 
 // FromGit reads the tree of the repository root at a git revision (a branch, tag, commit or
-// expression such as HEAD~1) into memory, without touching the working copy. root may be a
-// folder inside the repository; the tree is then that folder at the revision.
+// expression such as HEAD~1), or at its merge base with HEAD when HEAD is not its descendant,
+// into memory, without touching the working copy. root may be a folder inside the repository;
+// the tree is then that folder at the revision.
 func FromGit(root, revision string) (Tree, error) {
 	repo, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
@@ -67,6 +68,26 @@ func FromGit(root, revision string) (Tree, error) {
 	commit, err := repo.CommitObject(*hash)
 	if err != nil {
 		return Tree{}, fmt.Errorf("base revision %s: %w", revision, err)
+	}
+	name := fmt.Sprintf("%s (%s)", revision, hash.String()[:12])
+	// As a pull request's diff: against the merge base with the checked-out commit, so what
+	// landed on the base branch since the head branched off does not show up as this change.
+	if head, err := repo.Head(); err == nil && head.Hash() != *hash {
+		headCommit, err := repo.CommitObject(head.Hash())
+		if err != nil {
+			return Tree{}, fmt.Errorf("HEAD: %w", err)
+		}
+		bases, err := commit.MergeBase(headCommit)
+		if err != nil {
+			return Tree{}, fmt.Errorf("merge base of %s and HEAD: %w", revision, err)
+		}
+		if len(bases) == 0 {
+			return Tree{}, fmt.Errorf("%s and HEAD share no history (a shallow clone? fetch with depth 0)", revision)
+		}
+		if bases[0].Hash != *hash {
+			commit = bases[0]
+			name = fmt.Sprintf("%s (merge base %s with HEAD)", revision, commit.Hash.String()[:12])
+		}
 	}
 	tree, err := commit.Tree()
 	if err != nil {
@@ -96,7 +117,7 @@ func FromGit(root, revision string) (Tree, error) {
 	if err != nil {
 		return Tree{}, fmt.Errorf("base revision %s: %w", revision, err)
 	}
-	return Tree{Name: fmt.Sprintf("%s (%s)", revision, hash.String()[:12]), FS: mem, Root: memRoot}, nil
+	return Tree{Name: name, FS: mem, Root: memRoot}, nil
 }
 
 // repoPrefix is root's path inside the repository's work tree, "" at its top.

@@ -151,6 +151,7 @@ func (ck *Checker) Rules() map[string]report.Rule {
 		crossref.ID:   {ID: crossref.ID, Title: "References between objects resolve in the rendered set", Severity: check.SeverityError},
 		"argocd":      {ID: "argocd", Title: "Argo CD apps deploy every overlay once, within least-privilege projects", Severity: check.SeverityError},
 		"waiver":      {ID: "waiver", Title: "Waivers are current and match a finding", Severity: check.SeverityError},
+		StaleID:       {ID: StaleID, Title: "The committed generated tree is what the specs generate", Severity: check.SeverityError},
 	}
 	for _, m := range ck.Engine.Metadata() {
 		rules[m.ID] = report.Rule{ID: m.ID, Title: m.Title, Severity: m.Severity, Rationale: m.Rationale, Remediation: m.Remediation}

@@ -74,6 +74,35 @@ func Generate(ctx context.Context, root string, memo *render.Memo, progress func
 	return GenerateFrom(ctx, root, s, memo, progress)
 }
 
+// Drift lists every generated file below root that is not what the specs generate (missing,
+// different, or no longer produced), and how many files the specs generate.
+func Drift(ctx context.Context, root string, s *Specs, memo *render.Memo, progress func()) ([]fileset.Drift, int, error) {
+	files, err := GenerateFrom(ctx, root, s, memo, progress)
+	if err != nil {
+		return nil, 0, err
+	}
+	existing, err := fileset.Existing(root, Owned, GeneratedDirs...)
+	if err != nil {
+		return nil, 0, err
+	}
+	drift, err := fileset.Compare(root, files, existing)
+	return drift, len(files), err
+}
+
+// StaleID is the check id of a generated file that is not what the specs generate.
+const StaleID = "generated"
+
+// StaleFindings turns drift into findings: each names the file, which a spec change without
+// `hue generate` (or a hand edit) left out of date.
+func StaleFindings(drift []fileset.Drift) []check.Finding {
+	out := make([]check.Finding, 0, len(drift))
+	for _, d := range drift {
+		out = append(out, check.Finding{Check: StaleID, Severity: check.SeverityError, Source: d.Path,
+			Message: d.Path + ": " + d.Reason + "; run hue generate (or make generate) and commit"})
+	}
+	return out
+}
+
 // GenerateFrom is Generate from specs already loaded from root.
 func GenerateFrom(ctx context.Context, root string, s *Specs, memo *render.Memo, progress func()) (fileset.Files, error) {
 	files, err := GenerateBases(s)
