@@ -64,8 +64,9 @@ func TestCheckCache(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "served from the cache")
 
-	// A file the school's shape reads changes: the school is rendered and checked again.
-	f := filepath.Join(dir, "base", "music", "deployment.yaml")
+	// A hand-written file the school's shape reads changes: the school is rendered and checked
+	// again (a generated one touched by hand would fail as stale).
+	f := filepath.Join(dir, "components", "observability", "kustomization.yaml")
 	b, err := os.ReadFile(f)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(f, append(b, []byte("# touched\n")...), 0o644))
