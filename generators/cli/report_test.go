@@ -184,7 +184,7 @@ func TestPullRequestWorkflow(t *testing.T) {
 		} `json:"jobs"`
 	}
 	require.NoError(t, yaml.Unmarshal(b, &wf))
-	for _, j := range []string{"test", "plan", "check", "check-merge", "diff"} {
+	for _, j := range []string{"test", "plan", "check", "check-merge", "diff", "guard"} {
 		require.Contains(t, wf.Jobs, j)
 	}
 	require.Equal(t, "plan", wf.Jobs["check"].Needs)
@@ -198,6 +198,15 @@ func TestPullRequestWorkflow(t *testing.T) {
 		return strings.Join(s, "\n")
 	}
 	require.Contains(t, runs("check"), "bin/hue check")
+	// The guard is its own job; each guard-override/<limit> label becomes an --override.
+	require.Contains(t, runs("guard"), `select(startswith("guard-override/"))`)
+	require.Contains(t, runs("guard"), `bin/hue diff --base "origin/$BASE" "${args[@]}"`)
+	require.Contains(t, runs("guard"), `exit "$rc"`)
+	owners, err := os.ReadFile(filepath.Join(repoRoot, ".github/CODEOWNERS"))
+	require.NoError(t, err)
+	for _, p := range []string{"/policies/ ", "/policies/waivers.yaml ", "/policies/guard.yaml "} {
+		require.Contains(t, string(owners), "\n"+p, "CODEOWNERS covers %s", p)
+	}
 	require.Contains(t, runs("check-merge"), "bin/hue report merge --format sarif -o check.sarif check-*.json")
 	require.Contains(t, runs("check-merge"), `bin/hue report merge --format markdown check-*.json >> "$GITHUB_STEP_SUMMARY"`)
 }
