@@ -191,9 +191,15 @@ func TestStaleTreeFailsCheckAndDiff(t *testing.T) {
 	require.Contains(t, out, "run hue generate")
 }
 
-// Two spellings of one API server are one destination: generate refuses the second cluster.
+// Two spellings of one API server are one destination, and so are a registered name and its
+// server: generate refuses the second cluster, naming its file and the first cluster.
 func TestDestinationVariantsAreRejected(t *testing.T) {
-	for _, server := range []string{"https://k8s-prod.dc1.hue.internal:6443/", "https://K8S-PROD.dc1.hue.internal:6443"} {
+	for server, owner := range map[string]string{
+		"https://k8s-prod.dc1.hue.internal:6443/":          "onprem-production",
+		"https://K8S-PROD.dc1.hue.internal:6443":           "onprem-production",
+		"https://api.hillcrest.schools.hue.internal:6443/": "school-hillcrest",
+		"HTTPS://API.hillcrest.schools.hue.internal:6443":  "school-hillcrest",
+	} {
 		dir := copyRepo(t)
 		spec := filepath.Join(dir, "clusters", "enterprise", "onprem-staging.yaml")
 		b, err := os.ReadFile(spec)
@@ -201,7 +207,9 @@ func TestDestinationVariantsAreRejected(t *testing.T) {
 		require.NoError(t, os.WriteFile(spec, []byte(strings.Replace(string(b), "https://k8s-staging.dc1.hue.internal:6443", server, 1)), 0o644))
 		code, out := run("generate", "--root", dir)
 		require.Equal(t, 2, code, server)
-		require.Contains(t, out, "onprem-staging.yaml", server)
-		require.Contains(t, out, "already cluster onprem-production's", server)
+		// Whichever file comes second is refused; the message names both clusters' files.
+		require.Contains(t, out, "clusters/enterprise/onprem-staging.yaml", server)
+		require.Contains(t, out, "/"+owner+".yaml", server)
+		require.Contains(t, out, "is already cluster", server)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -517,4 +518,19 @@ func findingStrings(fs []check.Finding) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The checker finds a cluster deployed by name when an Application names its registered
+// server instead, however spelled: the registry makes them one destination.
+func TestCheckerResolvesNamesThroughTheRegistry(t *testing.T) {
+	inv := &v1alpha1.Inventory{
+		Clusters: []*v1alpha1.HueCluster{{ObjectMeta: metav1.ObjectMeta{Name: "school-a"}, Spec: v1alpha1.HueClusterSpec{Destination: &v1alpha1.Destination{Name: "school-a"}}}},
+		Registry: map[string]string{"school-a": "https://school-a.hue.internal:6443"},
+	}
+	c := &checker{inv: inv}
+	for _, server := range []string{"https://school-a.hue.internal:6443", "https://SCHOOL-A.hue.internal:6443/"} {
+		require.NotNil(t, c.clusterByDest(server, ""), server)
+	}
+	require.NotNil(t, c.clusterByDest("", "school-a"))
+	require.Nil(t, c.clusterByDest("https://school-b.hue.internal:6443", ""))
 }

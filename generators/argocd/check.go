@@ -103,9 +103,9 @@ func (c *checker) clusterByDest(server, name string) *v1alpha1.HueCluster {
 	if server == "" && name == "" {
 		return nil
 	}
-	key := v1alpha1.DestinationKey(&v1alpha1.Destination{Server: server, Name: name})
+	key := c.inv.DestinationKey(&v1alpha1.Destination{Server: server, Name: name})
 	for _, cl := range c.inv.Clusters {
-		if d := cl.Spec.Destination; d != nil && v1alpha1.DestinationKey(d) == key {
+		if d := cl.Spec.Destination; d != nil && c.inv.DestinationKey(d) == key {
 			return cl
 		}
 	}

@@ -106,7 +106,7 @@ func plan(inv *v1alpha1.Inventory, rendered map[string][]check.Object) ([]*fleet
 		case d.Server != "" && d.Name != "":
 			fail("spec.destination.name", "set server or name, not both")
 		default:
-			key := v1alpha1.DestinationKey(d)
+			key := inv.DestinationKey(d)
 			if other, ok := destOwner[key]; ok {
 				fail("spec.destination", "destination %s is already cluster %s's: two Applications would fight over one cluster", key, other)
 			} else {

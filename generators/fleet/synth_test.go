@@ -94,7 +94,7 @@ func TestSynth(t *testing.T) {
 	}
 	require.Equal(t, map[string]int{"canary": 1, "early": 3, "broad": 26}, rings)
 	require.Equal(t, 1, overrides, "every %dth school from the %dth carries an override", OverrideEvery, OverrideOffset+1)
-	require.Len(t, inv.Clusters, len(committed)-3+33, "3 fleet files are not clusters")
+	require.Len(t, inv.Clusters, len(committed)-4+33, "3 fleet files and the registry are not clusters")
 
 	// Inputs only: no generated file and none of the skipped folders.
 	got := tree(t, out)

@@ -102,6 +102,28 @@ type IngressSpec struct {
 	ClassName string `json:"className,omitempty"`
 }
 
+// RegistryFile declares the clusters registered in the management Argo CD by name.
+const RegistryFile = "clusters/registry.yaml"
+
+// HueClusterRegistry declares which API server each destination name stands for, as the
+// management Argo CD's cluster Secrets say (their credentials never live here): with it, a
+// cluster deployed by name and one deployed by server URL are known to be the same cluster.
+type HueClusterRegistry struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata"`
+	Spec              HueClusterRegistrySpec `json:"spec"`
+}
+
+type HueClusterRegistrySpec struct {
+	Clusters []RegisteredCluster `json:"clusters"`
+}
+
+// RegisteredCluster is one cluster Secret of the management Argo CD: its name and server.
+type RegisteredCluster struct {
+	Name   string `json:"name"`
+	Server string `json:"server"`
+}
+
 // Destination is where Argo CD deploys the cluster's overlay.
 type Destination struct {
 	Server string `json:"server,omitempty"`

@@ -81,9 +81,11 @@ func decodeOne(file string, index int, raw []byte) (*Document, Errors) {
 		obj = &HueCluster{}
 	case KindFleet:
 		obj = &HueFleet{}
+	case KindRegistry:
+		obj = &HueClusterRegistry{}
 	default:
-		return nil, locate("kind", fmt.Sprintf("unknown kind %q (want one of %s, %s, %s, %s, %s)",
-			h.Kind, KindService, KindCompartment, KindDataStore, KindCluster, KindFleet))
+		return nil, locate("kind", fmt.Sprintf("unknown kind %q (want one of %s, %s, %s, %s, %s, %s)",
+			h.Kind, KindService, KindCompartment, KindDataStore, KindCluster, KindFleet, KindRegistry))
 	}
 	j, err := yaml.YAMLToJSON(raw)
 	if err != nil {

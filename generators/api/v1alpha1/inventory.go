@@ -5,11 +5,13 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -19,15 +21,26 @@ type Inventory struct {
 	Clusters []*HueCluster
 	// Files maps "Kind/name" to the spec file (relative to the root).
 	Files map[string]string
+	// Registry maps each registered destination name to its server (RegistryFile).
+	Registry map[string]string
 }
 
 // Cluster returns the named cluster or nil.
 func (inv *Inventory) Cluster(name string) *HueCluster { return named(inv.Clusters, name) }
 
 // InventoryFiles lists clusters/<fleet>/*.yaml below root (the hand-edited cluster specs; the
-// generated Argo CD files live in subfolders), sorted and relative to root.
+// generated Argo CD files live in subfolders) and the cluster registry, when there is one,
+// sorted and relative to root.
 func InventoryFiles(root string) ([]string, error) {
-	return globRel(root, filepath.Join("clusters", "*", "*.yaml"))
+	names, err := globRel(root, filepath.Join("clusters", "*", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(root, RegistryFile)); err == nil {
+		names = append(names, RegistryFile)
+		sort.Strings(names)
+	}
+	return names, nil
 }
 
 // LoadInventory reads the cluster specs below root and validates them against the catalog.
@@ -49,7 +62,7 @@ func LoadInventory(root string, cat *Catalog) (*Inventory, error) {
 // BuildInventory decodes, defaults and validates cluster spec files given by name.
 func BuildInventory(files map[string][]byte, cat *Catalog) (*Inventory, error) {
 	docs, index, errs := decodeUnique(files)
-	inv := &Inventory{Fleets: map[string]*HueFleet{}, Files: index}
+	inv := &Inventory{Fleets: map[string]*HueFleet{}, Files: index, Registry: map[string]string{}}
 	var clusters []*HueCluster
 	clusterDir := map[string]string{}
 	for _, d := range docs {
@@ -65,8 +78,14 @@ func BuildInventory(files map[string][]byte, cat *Catalog) (*Inventory, error) {
 		case *HueCluster:
 			clusters = append(clusters, o)
 			clusterDir[o.Name] = dir
+		case *HueClusterRegistry:
+			if name != RegistryFile {
+				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "the cluster registry lives in " + RegistryFile})
+				continue
+			}
+			errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, inv.addRegistry(o))...)
 		default:
-			errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "not an inventory kind (HueFleet, HueCluster)"})
+			errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "not an inventory kind (HueFleet, HueCluster, HueClusterRegistry)"})
 		}
 	}
 	for _, c := range clusters {
@@ -177,6 +196,47 @@ func DestinationKey(d *Destination) string {
 	return "server " + u.Scheme + "://" + host + strings.TrimRight(u.EscapedPath(), "/")
 }
 
+// addRegistry validates the registry and records its names: each once, each an https server
+// URL, no server under two names (one cluster registered twice would hide a collision).
+func (inv *Inventory) addRegistry(r *HueClusterRegistry) field.ErrorList {
+	var errs field.ErrorList
+	p := field.NewPath("spec", "clusters")
+	byServer := map[string]string{}
+	for i, c := range r.Spec.Clusters {
+		cp := p.Index(i)
+		for _, msg := range validation.IsDNS1123Subdomain(c.Name) {
+			errs = append(errs, field.Invalid(cp.Child("name"), c.Name, msg))
+		}
+		if _, ok := inv.Registry[c.Name]; ok {
+			errs = append(errs, field.Duplicate(cp.Child("name"), c.Name))
+			continue
+		}
+		if u, err := url.Parse(c.Server); err != nil || u.Scheme != "https" || u.Host == "" {
+			errs = append(errs, field.Invalid(cp.Child("server"), c.Server, "must be an https URL"))
+			continue
+		}
+		key := DestinationKey(&Destination{Server: c.Server})
+		if other, ok := byServer[key]; ok {
+			errs = append(errs, field.Invalid(cp.Child("server"), c.Server, fmt.Sprintf("already registered as %s: one cluster, two names", other)))
+			continue
+		}
+		byServer[key] = c.Name
+		inv.Registry[c.Name] = c.Server
+	}
+	return errs
+}
+
+// DestinationKey is DestinationKey with names resolved through the cluster registry: a name
+// registered for a server is that server.
+func (inv *Inventory) DestinationKey(d *Destination) string {
+	if d.Server == "" {
+		if server, ok := inv.Registry[d.Name]; ok {
+			return DestinationKey(&Destination{Server: server})
+		}
+	}
+	return DestinationKey(d)
+}
+
 func (inv *Inventory) crossValidate() Errors {
 	var errs Errors
 	dest := map[string]string{}
@@ -185,10 +245,10 @@ func (inv *Inventory) crossValidate() Errors {
 		if d == nil {
 			continue
 		}
-		key := DestinationKey(d)
+		key := inv.DestinationKey(d)
 		if other, ok := dest[key]; ok {
 			errs = append(errs, &Error{File: inv.Files[KindCluster+"/"+c.Name], Kind: KindCluster, Name: c.Name,
-				Field: "spec.destination", Detail: fmt.Sprintf("destination %s is already cluster %s's", key, other)})
+				Field: "spec.destination", Detail: fmt.Sprintf("destination %s is already cluster %s's (%s)", key, other, inv.Files[KindCluster+"/"+other])})
 		}
 		dest[key] = c.Name
 	}

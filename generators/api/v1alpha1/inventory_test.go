@@ -55,3 +55,72 @@ spec:
 		require.Contains(t, err.Error(), "already cluster", name)
 	}
 }
+
+const enterpriseFleet = `apiVersion: platform.hue.dev/v1alpha1
+kind: HueFleet
+metadata: {name: enterprise}
+spec:
+  defaults:
+    environment: production
+    region: eu-west
+    dataResidency: eu
+    services: [music]
+    nodePools:
+    - {name: general, labels: {hue.dev/pool-class: general}, capacity: {cpu: "4", memory: 16Gi}, count: 3}
+`
+
+func clusterAt(name, destination string) []byte {
+	return []byte(fmt.Sprintf("apiVersion: platform.hue.dev/v1alpha1\nkind: HueCluster\nmetadata: {name: %s}\nspec:\n  ingress: {domain: %[1]s.hue.dev}\n  destination: %s\n", name, destination))
+}
+
+func registry(entries string) []byte {
+	return []byte("apiVersion: platform.hue.dev/v1alpha1\nkind: HueClusterRegistry\nmetadata: {name: argocd}\nspec:\n  clusters:\n" + entries)
+}
+
+// A name and a server are one destination when the registry says the name is that server:
+// a cluster deployed by name and another by URL must not share an API server.
+func TestDestinationNameVersusServer(t *testing.T) {
+	const prod = "https://k8s-prod.dc1.hue.internal:6443"
+	files := func(reg []byte, b string) map[string][]byte {
+		return map[string][]byte{
+			"clusters/enterprise/fleet.yaml": []byte(enterpriseFleet),
+			"clusters/enterprise/a.yaml":     clusterAt("a", "{name: prod-dc1}"),
+			"clusters/enterprise/b.yaml":     clusterAt("b", b),
+			RegistryFile:                     reg,
+		}
+	}
+	for _, spelling := range []string{prod, prod + "/", "https://K8S-PROD.dc1.hue.internal:6443", "HTTPS://k8s-prod.dc1.hue.internal:6443"} {
+		_, err := BuildInventory(files(registry("  - {name: prod-dc1, server: \""+prod+"\"}\n"), fmt.Sprintf("{server: %q}", spelling)), nil)
+		require.ErrorContains(t, err, "clusters/enterprise/b.yaml", spelling)
+		require.ErrorContains(t, err, "already cluster a's", spelling)
+	}
+	// Two names registered for one server are one destination too.
+	_, err := BuildInventory(files(registry("  - {name: prod-dc1, server: \""+prod+"\"}\n  - {name: prod-alias, server: \""+prod+"/\"}\n"), "{name: prod-alias}"), nil)
+	require.ErrorContains(t, err, RegistryFile)
+	require.ErrorContains(t, err, "spec.clusters[1].server")
+	require.ErrorContains(t, err, "already registered as prod-dc1")
+
+	// Unrelated servers, and names the registry does not know, stay distinct.
+	inv, err := BuildInventory(files(registry("  - {name: prod-dc1, server: \""+prod+"\"}\n"), `{server: "https://k8s-staging.dc1.hue.internal:6443"}`), nil)
+	require.NoError(t, err)
+	require.Equal(t, DestinationKey(&Destination{Server: prod}), inv.DestinationKey(&Destination{Name: "prod-dc1"}))
+	require.Equal(t, "name unknown-name", inv.DestinationKey(&Destination{Name: "unknown-name"}))
+
+	// A registry entry is checked like a spec field.
+	for entry, want := range map[string]string{
+		"  - {name: Bad_Name, server: \"https://x.hue.internal\"}\n":                                             "spec.clusters[0].name",
+		"  - {name: x, server: \"http://x.hue.internal\"}\n":                                                     "spec.clusters[0].server: Invalid value: \"http://x.hue.internal\": must be an https URL",
+		"  - {name: x, server: \"https://x.hue.internal\"}\n  - {name: x, server: \"https://y.hue.internal\"}\n": "spec.clusters[1].name: Duplicate value",
+		"  - {name: x, server: \"https://x.hue.internal\", token: abc}\n":                                        "spec.clusters[0].token: unknown field",
+	} {
+		_, err := BuildInventory(files(registry(entry), "{name: b}"), nil)
+		require.ErrorContains(t, err, RegistryFile, entry)
+		require.ErrorContains(t, err, want, entry)
+	}
+	// Only clusters/registry.yaml is the registry.
+	f := files(registry(""), "{name: b}")
+	f["clusters/enterprise/registry.yaml"] = f[RegistryFile]
+	delete(f, RegistryFile)
+	_, err = BuildInventory(f, nil)
+	require.ErrorContains(t, err, "the cluster registry lives in "+RegistryFile)
+}

@@ -17,6 +17,7 @@ const (
 	KindDataStore   = "HueDataStore"
 	KindCluster     = "HueCluster"
 	KindFleet       = "HueFleet"
+	KindRegistry    = "HueClusterRegistry"
 )
 
 // WorkloadKind is the Kubernetes controller a HueService becomes.
