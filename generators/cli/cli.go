@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/fn/framework/command"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/fn"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/progress"
@@ -70,6 +71,24 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.Version = "x" // enables --version; the template prints versionText
 	root.SetVersionTemplate(versionText())
+	// Folders named by flags must exist before any work is done: a missing --root, --base-dir
+	// or folder of -o fails at once (exit 2), not after minutes of rendering.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		for _, name := range []string{"root", "base-dir"} {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				if st, err := os.Stat(f.Value.String()); err != nil || !st.IsDir() {
+					return badInput(fmt.Errorf("--%s %s: not a folder", name, f.Value.String()))
+				}
+			}
+		}
+		if f := cmd.Flags().Lookup("output"); f != nil && f.Value.String() != "" && f.Value.Type() == "string" {
+			dir := filepath.Dir(f.Value.String())
+			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+				return badInput(fmt.Errorf("-o %s: the folder %s does not exist", f.Value.String(), dir))
+			}
+		}
+		return nil
+	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -97,7 +116,7 @@ func writeOutput(output string, stdout io.Writer, write func(io.Writer) error) e
 	if output == "" {
 		return write(stdout)
 	}
-	f, err := os.CreateTemp(filepath.Dir(output), ".hue-report-*")
+	f, err := fileset.CreateTemp(filepath.Dir(output), ".hue-report-*")
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"sigs.k8s.io/yaml"
 )
@@ -212,7 +213,7 @@ func Write(root string, want Files, existing map[string]bool) (changed []string,
 		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return nil, err
 		}
-		tmp, cerr := os.CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
+		tmp, cerr := CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
 		if cerr != nil {
 			return nil, cerr
 		}
@@ -285,7 +286,7 @@ func (s *Stage) Add(rel string, content []byte) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
+	tmp, err := CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
 	if err != nil {
 		return err
 	}
@@ -332,7 +333,7 @@ func (s *Stage) Abort() {
 // WriteAtomic writes data to dst through a temporary file beside it renamed into place, so a
 // reader sees the old content or the new, never part of it.
 func WriteAtomic(dst string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
+	f, err := CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
 	if err != nil {
 		return err
 	}
@@ -346,4 +347,30 @@ func WriteAtomic(dst string, data []byte) error {
 		return err
 	}
 	return nil
+}
+
+// umask is the process's file mode creation mask, read once at start (reading it means
+// setting it, so never while files are being created).
+var umask = func() os.FileMode {
+	m := syscall.Umask(0)
+	syscall.Umask(m)
+	return os.FileMode(m)
+}()
+
+// FileMode is the mode a new file gets under the umask (0644 with the usual 022), as a file
+// created by os.Create would: a temporary file renamed into place must not stay 0600.
+func FileMode() os.FileMode { return 0o666 &^ umask }
+
+// CreateTemp is os.CreateTemp with the mode of an ordinary new file, for files renamed into place.
+func CreateTemp(dir, pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(FileMode()); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
 }
