@@ -32,6 +32,9 @@ func (inv *Inventory) Cluster(name string) *HueCluster { return named(inv.Cluste
 // generated Argo CD files live in subfolders) and the cluster registry, when there is one,
 // sorted and relative to root.
 func InventoryFiles(root string) ([]string, error) {
+	if err := refuseYML(root, filepath.Join("clusters", "*", "*.yml")); err != nil {
+		return nil, err
+	}
 	names, err := globRel(root, filepath.Join("clusters", "*", "*.yaml"))
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -46,6 +47,10 @@ func decodeUnique(files map[string][]byte) (docs []Document, index map[string]st
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		ds, derrs := Decode(name, files[name])
 		errs = append(errs, derrs...)
+		if len(ds) == 0 && len(derrs) == 0 {
+			// An emptied spec (a bad merge) would silently remove what it defined.
+			errs = append(errs, &Error{File: name, Detail: "holds no object: to remove what it defined, delete the file"})
+		}
 		for _, d := range ds {
 			key := d.Kind + "/" + d.Name
 			if prev, ok := index[key]; ok {
@@ -71,7 +76,19 @@ func named[T interface{ GetName() string }](list []T, name string) T {
 
 // SpecFiles lists the spec files below root/dir/*/hue.yaml, sorted, relative to root.
 func SpecFiles(root, dir string) ([]string, error) {
+	if err := refuseYML(root, filepath.Join(dir, "*", strings.TrimSuffix(SpecFile, ".yaml")+".yml")); err != nil {
+		return nil, err
+	}
 	return globRel(root, filepath.Join(dir, "*", SpecFile))
+}
+
+// refuseYML fails on spec files spelled .yml, which would otherwise be ignored without a word.
+func refuseYML(root, pattern string) error {
+	yml, err := globRel(root, pattern)
+	if err != nil || len(yml) == 0 {
+		return err
+	}
+	return fmt.Errorf("%s: spec files end in .yaml; rename it (a .yml file would be ignored)", strings.Join(yml, ", "))
 }
 
 // globRel lists the files below root matching pattern, sorted, as slash paths relative to root.
