@@ -20,6 +20,15 @@ func committedCopy(t *testing.T) string {
 	return dir
 }
 
+// replaceIn edits a file of the copy: old, which must be there, becomes new once.
+func replaceIn(t *testing.T, file, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Contains(t, string(b), old, file)
+	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(string(b), old, new, 1)), 0o644))
+}
+
 type diffJSON struct {
 	Affected []string `json:"affected"`
 	Removed  []string `json:"removed"`
@@ -127,10 +136,7 @@ func TestGuardNamesTheCascadeOfAnEnterpriseCluster(t *testing.T) {
 // One school's own change reaches exactly that school, and passes the guard.
 func TestOneSchoolChangeReachesOneCluster(t *testing.T) {
 	dir := committedCopy(t)
-	spec := filepath.Join(dir, "clusters", "school", "school-ashford.yaml")
-	b, err := os.ReadFile(spec)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(spec, []byte(strings.Replace(string(b), "ashford.schools.hue.dev", "ashford.example.org", 1)), 0o644))
+	replaceIn(t, filepath.Join(dir, "clusters", "school", "school-ashford.yaml"), "ashford.schools.hue.dev", "ashford.example.org")
 	code, out := run("generate", "--root", dir)
 	require.Equal(t, 0, code, out)
 	code, rep := diffReport(t, dir)
@@ -143,11 +149,7 @@ func TestOneSchoolChangeReachesOneCluster(t *testing.T) {
 // the same change are one group, its diff shown once.
 func TestBaseImageBumpCollapses(t *testing.T) {
 	dir := committedCopy(t)
-	spec := filepath.Join(dir, "base", "music", "hue.yaml")
-	b, err := os.ReadFile(spec)
-	require.NoError(t, err)
-	require.Contains(t, string(b), "music:2.0.1")
-	require.NoError(t, os.WriteFile(spec, []byte(strings.Replace(string(b), "music:2.0.1", "music:2.0.2", 1)), 0o644))
+	replaceIn(t, filepath.Join(dir, "base", "music", "hue.yaml"), "music:2.0.1", "music:2.0.2")
 	code, out := run("generate", "--root", dir)
 	require.Equal(t, 0, code, out)
 
@@ -172,10 +174,7 @@ func TestBaseImageBumpCollapses(t *testing.T) {
 // A spec edited without regenerating fails both gates, naming the generated file.
 func TestStaleTreeFailsCheckAndDiff(t *testing.T) {
 	dir := committedCopy(t)
-	spec := filepath.Join(dir, "base", "music", "hue.yaml")
-	b, err := os.ReadFile(spec)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(spec, []byte(strings.Replace(string(b), "replicas: 2", "replicas: 3", 1)), 0o644))
+	replaceIn(t, filepath.Join(dir, "base", "music", "hue.yaml"), "replicas: 2", "replicas: 3")
 
 	code, rep := diffReport(t, dir)
 	require.Equal(t, 1, code)
@@ -201,10 +200,7 @@ func TestDestinationVariantsAreRejected(t *testing.T) {
 		"HTTPS://API.hillcrest.schools.hue.internal:6443":  "school-hillcrest",
 	} {
 		dir := copyRepo(t)
-		spec := filepath.Join(dir, "clusters", "enterprise", "onprem-staging.yaml")
-		b, err := os.ReadFile(spec)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(spec, []byte(strings.Replace(string(b), "https://k8s-staging.dc1.hue.internal:6443", server, 1)), 0o644))
+		replaceIn(t, filepath.Join(dir, "clusters", "enterprise", "onprem-staging.yaml"), "https://k8s-staging.dc1.hue.internal:6443", server)
 		code, out := run("generate", "--root", dir)
 		require.Equal(t, 2, code, server)
 		// Whichever file comes second is refused; the message names both clusters' files.

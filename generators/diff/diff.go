@@ -15,6 +15,8 @@ import (
 	gitopsdiff "github.com/argoproj/argo-cd/gitops-engine/v3/pkg/diff"
 	"github.com/pmezard/go-difflib/difflib"
 	"golang.org/x/sync/errgroup"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -578,28 +580,10 @@ func persistent(doc []byte) bool {
 	var o struct {
 		Kind string `json:"kind"`
 		Spec struct {
-			VolumeClaimTemplates []any `json:"volumeClaimTemplates"`
-			Volumes              []struct {
-				PVC any `json:"persistentVolumeClaim"`
-			} `json:"volumes"`
-			Template struct {
-				Spec struct {
-					Volumes []struct {
-						PVC any `json:"persistentVolumeClaim"`
-					} `json:"volumes"`
-				} `json:"spec"`
-			} `json:"template"`
-			JobTemplate struct {
-				Spec struct {
-					Template struct {
-						Spec struct {
-							Volumes []struct {
-								PVC any `json:"persistentVolumeClaim"`
-							} `json:"volumes"`
-						} `json:"spec"`
-					} `json:"template"`
-				} `json:"spec"`
-			} `json:"jobTemplate"`
+			VolumeClaimTemplates []corev1.PersistentVolumeClaim `json:"volumeClaimTemplates"`
+			Volumes              []corev1.Volume                `json:"volumes"`
+			Template             corev1.PodTemplateSpec         `json:"template"`
+			JobTemplate          batchv1.JobTemplateSpec        `json:"jobTemplate"`
 		} `json:"spec"`
 	}
 	if sigsyaml.Unmarshal(doc, &o) != nil {
@@ -608,11 +592,9 @@ func persistent(doc []byte) bool {
 	if o.Kind == "PersistentVolumeClaim" || len(o.Spec.VolumeClaimTemplates) > 0 {
 		return true
 	}
-	for _, vs := range [][]struct {
-		PVC any `json:"persistentVolumeClaim"`
-	}{o.Spec.Volumes, o.Spec.Template.Spec.Volumes, o.Spec.JobTemplate.Spec.Template.Spec.Volumes} {
+	for _, vs := range [][]corev1.Volume{o.Spec.Volumes, o.Spec.Template.Spec.Volumes, o.Spec.JobTemplate.Spec.Template.Spec.Volumes} {
 		for _, v := range vs {
-			if v.PVC != nil {
+			if v.PersistentVolumeClaim != nil {
 				return true
 			}
 		}

@@ -5,11 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hue-platform/hue-gitops/generators/gittest"
@@ -288,35 +291,37 @@ func TestLoadGuardPrefersTheBase(t *testing.T) {
 // --base compares with the merge base, as a pull request's diff does: what landed on the base
 // branch after the head branched off is not this change.
 func TestFromGitUsesTheMergeBase(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git to make branches")
-	}
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
 		"overlays/a/kustomization.yaml": kustomization, "overlays/a/objects.yaml": cm("a"),
 		"overlays/b/kustomization.yaml": kustomization, "overlays/b/objects.yaml": cm("a"),
 	})
 	gittest.CommitAll(t, dir)
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.email=t@hue.dev", "-c", "user.name=t", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "git %v: %s", args, out)
-	}
-	git("branch", "-M", "main")
-	git("checkout", "-q", "-b", "feature")
-	write(t, dir, map[string]string{"overlays/a/objects.yaml": cm("feature")})
-	git("commit", "-qam", "feature changes a")
-	git("checkout", "-q", "main")
-	write(t, dir, map[string]string{"overlays/b/objects.yaml": cm("main-moved-on")})
-	git("commit", "-qam", "main changes b")
-	git("checkout", "-q", "feature")
-
-	base, err := FromGit(dir, "main")
+	repo, err := git.PlainOpen(dir)
 	require.NoError(t, err)
-	require.Regexp(t, `^main \(merge base [0-9a-f]{12} with HEAD\)$`, base.Name)
+	wt, err := repo.Worktree()
+	require.NoError(t, err)
+	head, err := repo.Head()
+	require.NoError(t, err)
+	main := head.Name()
+	commit := func(files map[string]string, msg string) {
+		t.Helper()
+		write(t, dir, files)
+		require.NoError(t, wt.AddGlob("."))
+		_, err := wt.Commit(msg, &git.CommitOptions{Author: &object.Signature{Name: "test", Email: "test@hue.dev", When: time.Unix(60, 0)}})
+		require.NoError(t, err)
+	}
+	feature := plumbing.NewBranchReferenceName("feature")
+	require.NoError(t, wt.Checkout(&git.CheckoutOptions{Branch: feature, Create: true}))
+	commit(map[string]string{"overlays/a/objects.yaml": cm("feature")}, "feature changes a")
+	require.NoError(t, wt.Checkout(&git.CheckoutOptions{Branch: main}))
+	commit(map[string]string{"overlays/b/objects.yaml": cm("main-moved-on")}, "main changes b")
+	require.NoError(t, wt.Checkout(&git.CheckoutOptions{Branch: feature}))
+
+	base, err := FromGit(dir, main.Short())
+	require.NoError(t, err)
+	require.Regexp(t, `^`+main.Short()+` \(merge base [0-9a-f]{12} with HEAD\)$`, base.Name)
 	rep, err := Compare(context.Background(), render.Krusty{}, base, Dir(dir))
 	require.NoError(t, err)
-	require.Equal(t, []string{"a"}, rep.Affected(), "b changed on main only, not in this branch")
+	require.Equal(t, []string{"a"}, rep.Affected(), "b changed on the base branch only, not in this branch")
 }

@@ -339,7 +339,7 @@ func markdown(r *Report, budget int) string {
 }
 
 func guardMarkdown(b *strings.Builder, v *Verdict) {
-	if v == nil || (len(v.Deletions) == 0 && len(v.Tripped()) == 0 && !anyOver(v)) {
+	if v == nil || (len(v.Deletions) == 0 && !anyOver(v)) {
 		return
 	}
 	if tripped := v.Tripped(); len(tripped) > 0 {

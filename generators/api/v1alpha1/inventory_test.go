@@ -34,20 +34,9 @@ func TestDestinationIdentity(t *testing.T) {
 	// The inventory refuses a second cluster at production's API server, however spelled.
 	for name, pair := range same {
 		files := map[string][]byte{
-			"clusters/enterprise/fleet.yaml": []byte(`apiVersion: platform.hue.dev/v1alpha1
-kind: HueFleet
-metadata: {name: enterprise}
-spec:
-  defaults:
-    environment: production
-    region: eu-west
-    dataResidency: eu
-    services: []
-    nodePools:
-    - {name: general, labels: {hue.dev/pool-class: general}, capacity: {cpu: "4", memory: 16Gi}, count: 3}
-`),
-			"clusters/enterprise/a.yaml": []byte(fmt.Sprintf("apiVersion: platform.hue.dev/v1alpha1\nkind: HueCluster\nmetadata: {name: a}\nspec:\n  destination: {server: %q}\n", pair[0])),
-			"clusters/enterprise/b.yaml": []byte(fmt.Sprintf("apiVersion: platform.hue.dev/v1alpha1\nkind: HueCluster\nmetadata: {name: b}\nspec:\n  destination: {server: %q}\n", pair[1])),
+			"clusters/enterprise/fleet.yaml": []byte(enterpriseFleet),
+			"clusters/enterprise/a.yaml":     clusterAt("a", fmt.Sprintf("{server: %q}", pair[0])),
+			"clusters/enterprise/b.yaml":     clusterAt("b", fmt.Sprintf("{server: %q}", pair[1])),
 		}
 		_, err := BuildInventory(files, nil)
 		require.Error(t, err, name)
