@@ -33,17 +33,28 @@ const PodSecurityVersion = "v1.37"
 // base/datastores/.
 func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
 	files := fileset.Files{}
+	// Every generated object is validated as the API server would on a create; all errors of
+	// the catalog are reported together, at the spec that produced them, and nothing is written.
+	var errs v1alpha1.Errors
+	from := func(kind, name string) origin {
+		return origin{file: cat.Files[kind+"/"+name], kind: kind, name: name}
+	}
 	for _, s := range cat.Services {
 		objs, err := Objects(s)
 		if err != nil {
 			return nil, err
 		}
-		if err := writeBase(files, path.Join("base", s.Name), objs); err != nil {
+		dir := path.Join("base", s.Name)
+		errs = append(errs, validate(from(v1alpha1.KindService, s.Name), dir, objs)...)
+		if err := writeBase(files, dir, objs); err != nil {
 			return nil, err
 		}
 	}
 	for _, c := range cat.Compartments {
-		if err := writeBase(files, path.Join(CompartmentsDir, c.Name), CompartmentObjects(c, cat)); err != nil {
+		dir := path.Join(CompartmentsDir, c.Name)
+		objs := CompartmentObjects(c, cat)
+		errs = append(errs, validate(from(v1alpha1.KindCompartment, c.Name), dir, objs)...)
+		if err := writeBase(files, dir, objs); err != nil {
 			return nil, err
 		}
 	}
@@ -54,11 +65,15 @@ func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
 			if err != nil {
 				return nil, err
 			}
+			errs = append(errs, validate(from(v1alpha1.KindDataStore, d.Name), DataStoresDir, o)...)
 			objs = append(objs, o...)
 		}
 		if err := writeBase(files, DataStoresDir, objs); err != nil {
 			return nil, err
 		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return files, nil
 }

@@ -27,6 +27,7 @@ import (
 	kjson "sigs.k8s.io/json"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/kubevalidate"
 )
 
 // ID is the check id of the findings of this package.
@@ -119,10 +120,19 @@ func checkObject(o check.Object, report reporter) {
 		}
 		return
 	}
-	v := &validator{}
-	v.object(typed)
-	for _, e := range v.errs {
-		report(check.SeverityError, e.field, "%s", e.message)
+	if !kubevalidate.Known(gvk.GroupKind()) {
+		return
+	}
+	res, err := kubevalidate.Validate(typed)
+	if err != nil {
+		report(check.SeverityError, "", "%v", err)
+		return
+	}
+	for _, e := range res.Errors {
+		report(check.SeverityError, e.Field, "%s", e.ErrorBody())
+	}
+	for _, w := range res.Warnings {
+		report(check.SeverityWarning, "", "API server warning: %s", w)
 	}
 }
 
