@@ -310,8 +310,8 @@ func TestValues(t *testing.T) {
 			wants: []want{{check.SeverityError, "Deployment", "spec.template.metadata.labels", "`selector` does not match template `labels`"}},
 		},
 		{
-			name:  "selector missing",
-			docs:  edit(t, deployment, "  selector: {matchLabels: {app: web}}\n", ""),
+			name: "selector missing",
+			docs: edit(t, deployment, "  selector: {matchLabels: {app: web}}\n", ""),
 			wants: []want{
 				{check.SeverityError, "Deployment", "spec.selector", "Required value"},
 				{check.SeverityError, "Deployment", "spec.template.metadata.labels", "`selector` does not match template `labels`"},
@@ -410,8 +410,8 @@ stringData: {"a b": x}`,
 			wants: []want{{check.SeverityError, "StatefulSet", "spec.volumeClaimTemplates[0].spec.resources[storage]", `Invalid value: "-1Gi": must be greater than zero`}},
 		},
 		{
-			name:  "a namespace name longer than a label",
-			docs:  "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + strings.Repeat("n", 64) + "}",
+			name: "a namespace name longer than a label",
+			docs: "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + strings.Repeat("n", 64) + "}",
 			wants: []want{ // the name is also the kubernetes.io/metadata.name label the API server sets
 				{check.SeverityError, "Namespace", "metadata.labels", "must be no more than 63 bytes"},
 				{check.SeverityError, "Namespace", "metadata.name", "must be no more than 63 characters"},
