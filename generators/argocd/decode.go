@@ -1,21 +1,17 @@
 package argocd
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"regexp"
 	"slices"
+	"strings"
 
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	sigsjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
+
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // doc is one decoded Argo CD object of a file.
@@ -33,27 +29,18 @@ type decodeError struct {
 	file, kind, name, field, detail string
 }
 
-var strictFieldRE = regexp.MustCompile(`^(unknown|duplicate) field "([^"]+)"`)
-
 // decodeFiles decodes every document of every file, strictly, in path order.
 func decodeFiles(files map[string][]byte) ([]*doc, []decodeError) {
 	var docs []*doc
 	var errs []decodeError
 	for _, file := range slices.Sorted(maps.Keys(files)) {
-		reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(files[file])))
-		for i := 0; ; i++ {
-			raw, err := reader.Read()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				errs = append(errs, decodeError{file: file, detail: fmt.Sprintf("document %d: malformed YAML: %v", i+1, err)})
-				break
-			}
-			if isBlank(raw) {
-				continue
-			}
-			d, derrs := decodeDoc(file, i, raw)
+		raws, err := manifest.Split(file, files[file])
+		if err != nil {
+			errs = append(errs, decodeError{file: file, detail: strings.TrimPrefix(err.Error(), file+": ")})
+			continue
+		}
+		for _, raw := range raws {
+			d, derrs := decodeDoc(raw)
 			if len(derrs) > 0 {
 				errs = append(errs, derrs...)
 				continue
@@ -64,10 +51,11 @@ func decodeFiles(files map[string][]byte) ([]*doc, []decodeError) {
 	return docs, errs
 }
 
-func decodeDoc(file string, index int, raw []byte) (*doc, []decodeError) {
-	var h objectHeader
-	if err := yaml.Unmarshal(raw, &h); err != nil {
-		return nil, []decodeError{{file: file, detail: fmt.Sprintf("document %d: malformed YAML: %v", index+1, err)}}
+func decodeDoc(raw manifest.Document) (*doc, []decodeError) {
+	file := raw.File
+	h, err := raw.Header()
+	if err != nil {
+		return nil, []decodeError{{file: file, detail: strings.TrimPrefix(err.Error(), file+": ")}}
 	}
 	fail := func(fieldPath, format string, args ...any) *decodeError {
 		return &decodeError{file: file, kind: h.Kind, name: h.Metadata.Name, field: fieldPath, detail: fmt.Sprintf(format, args...)}
@@ -95,38 +83,20 @@ func decodeDoc(file string, index int, raw []byte) (*doc, []decodeError) {
 	if h.Metadata.Name == "" {
 		return nil, []decodeError{*fail("metadata.name", "required")}
 	}
-	data, err := yaml.YAMLToJSON(raw)
-	if err != nil {
-		return nil, []decodeError{*fail("", "malformed YAML: %v", err)}
-	}
-	// sigs.k8s.io/json matches keys case-sensitively, as the API server does (encoding/json
-	// would take "selfheal" for selfHeal), and names every unknown or duplicate field by path.
-	strict, err := sigsjson.UnmarshalStrict(data, obj)
-	if err != nil {
-		return nil, []decodeError{*fail("", "%s", err.Error())}
-	}
-	if len(strict) > 0 {
+	// Keys match case-sensitively, as the API server does (encoding/json would take
+	// "selfheal" for selfHeal), and every unknown or duplicate field is named by path.
+	if ferrs := raw.Decode(obj); len(ferrs) > 0 {
 		var errs []decodeError
-		for _, se := range strict {
-			fieldPath, detail := "", se.Error()
-			if m := strictFieldRE.FindStringSubmatch(detail); m != nil {
-				fieldPath, detail = m[2], m[1]+" field of "+h.Kind
+		for _, fe := range ferrs {
+			detail := fe.Detail
+			if strings.HasSuffix(detail, " field") {
+				detail += " of " + h.Kind
 			}
-			errs = append(errs, *fail(fieldPath, "%s", detail))
+			errs = append(errs, *fail(fe.Field, "%s", detail))
 		}
 		return nil, errs
 	}
-	return &doc{file: file, index: index, kind: h.Kind, name: h.Metadata.Name, namespace: h.Metadata.Namespace, obj: obj}, nil
-}
-
-func isBlank(raw []byte) bool {
-	for _, line := range bytes.Split(raw, []byte("\n")) {
-		t := bytes.TrimSpace(line)
-		if len(t) > 0 && t[0] != '#' && string(t) != "---" {
-			return false
-		}
-	}
-	return true
+	return &doc{file: file, index: raw.Index - 1, kind: h.Kind, name: h.Metadata.Name, namespace: h.Metadata.Namespace, obj: obj}, nil
 }
 
 // sameJSON reports whether two objects marshal identically.

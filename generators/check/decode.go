@@ -1,19 +1,15 @@
 package check
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
+
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // LoadManifests reads rendered objects from a YAML file or from every *.yaml/*.yml file of a
@@ -53,30 +49,21 @@ func LoadManifests(path string) ([]Object, error) {
 }
 
 // Decode reads the YAML documents of one rendered file into objects, in order, skipping empty
-// documents; numbers become int64, as in a render. It is strict about what cannot be seen after decoding: malformed YAML and duplicate
-// keys in a mapping are errors, naming the document (1-based).
+// documents; numbers become int64, as in a render. It is strict about what cannot be seen after
+// decoding (manifest.Split): malformed YAML, a key given twice in one mapping and a file holding
+// no object are errors naming the file and line.
 func Decode(source string, data []byte) ([]Object, error) {
-	var out []Object
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for doc := 1; ; doc++ {
-		raw, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", source, doc, err)
-		}
-		js, err := yaml.YAMLToJSONStrict(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", source, doc, err)
-		}
-		if len(bytes.TrimSpace(js)) == 0 || string(bytes.TrimSpace(js)) == "null" {
-			continue
-		}
+	docs, err := manifest.Split(source, data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Object, 0, len(docs))
+	for _, d := range docs {
 		u := &unstructured.Unstructured{}
-		if err := u.UnmarshalJSON(js); err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", source, doc, err)
+		if err := u.UnmarshalJSON(d.JSON); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", source, d.Line, err)
 		}
 		out = append(out, Object{Unstructured: u, Source: source})
 	}
+	return out, nil
 }

@@ -154,9 +154,7 @@ func (c *HueCluster) Validate() field.ErrorList {
 		if !seen[name] {
 			errs = append(errs, field.Invalid(op, name, "override of a service the cluster does not run"))
 		}
-		if o.Replicas != nil && *o.Replicas < 0 {
-			errs = append(errs, field.Invalid(op.Child("replicas"), *o.Replicas, "must be >= 0"))
-		}
+		errs = append(errs, ReplicasSpan.checkPtr(op.Child("replicas"), o.Replicas)...)
 		if o.Tag != "" {
 			if o.Tag == "latest" {
 				errs = append(errs, field.Invalid(op.Child("tag"), o.Tag, "the latest tag is not allowed; pin a version"))
@@ -189,9 +187,7 @@ func (c *HueCluster) Validate() field.ErrorList {
 		for _, svc := range slices.Sorted(maps.Keys(in.NodePorts)) {
 			port := in.NodePorts[svc]
 			pp := ip.Child("nodePorts").Key(svc)
-			if port < 30000 || port > 32767 {
-				errs = append(errs, field.Invalid(pp, port, "must be in the node port range 30000-32767"))
-			}
+			errs = append(errs, NodePortSpan.Check(pp, int64(port))...)
 			if other, ok := used[port]; ok {
 				errs = append(errs, field.Duplicate(pp, port).WithOrigin(other))
 			}
@@ -249,11 +245,9 @@ func validatePools(p *field.Path, pools []NodePool) field.ErrorList {
 			errs = append(errs, field.Duplicate(pp.Child("name"), np.Name))
 		}
 		names[np.Name] = true
-		if np.Count < 1 {
-			errs = append(errs, field.Invalid(pp.Child("count"), np.Count, "must be >= 1"))
-		}
-		cpu, e1 := validateQuantity(pp.Child("capacity", "cpu"), np.Capacity.CPU)
-		mem, e2 := validateQuantity(pp.Child("capacity", "memory"), np.Capacity.Memory)
+		errs = append(errs, NodePoolCountSpan.Check(pp.Child("count"), int64(np.Count))...)
+		cpu, e1 := validateQuantity(pp.Child("capacity", "cpu"), np.Capacity.CPU, NodeCPUSpan)
+		mem, e2 := validateQuantity(pp.Child("capacity", "memory"), np.Capacity.Memory, NodeMemorySpan)
 		errs = append(append(errs, e1...), e2...)
 		if len(e1) == 0 && cpu.IsZero() {
 			errs = append(errs, field.Invalid(pp.Child("capacity", "cpu"), np.Capacity.CPU, "must be > 0"))

@@ -10,7 +10,9 @@ import (
 
 // Error is one problem of an input file, located by file, object and field.
 type Error struct {
-	File   string `json:"file"`
+	File string `json:"file"`
+	// Line is the line of the file, for a problem no object can be blamed for.
+	Line   int    `json:"line,omitempty"`
 	Kind   string `json:"kind,omitempty"`
 	Name   string `json:"name,omitempty"`
 	Field  string `json:"field,omitempty"`
@@ -28,6 +30,9 @@ func (e *Error) Error() string {
 	fld := e.Field
 	if fld == "" {
 		fld = "<object>"
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Detail)
 	}
 	return fmt.Sprintf("%s: %s: %s: %s", e.File, obj, fld, e.Detail)
 }

@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,6 +45,66 @@ func FuzzDecode(f *testing.F) {
 			}
 			o.Default()
 			_ = o.Validate()
+		}
+	})
+}
+
+// FuzzInventory feeds any bytes as a fleet file and as a cluster file of the school fleet,
+// beside the repository's registry, to the inventory loader (decode, fleet defaults, defaults,
+// validation against the catalog, cross-validation): nothing may panic, and every error names
+// one of the files given. Seeds: the committed fleet and cluster files, and the bad-input ones.
+func FuzzInventory(f *testing.F) {
+	const root = "../../.."
+	cat, err := LoadCatalog(root)
+	if err != nil {
+		f.Fatal(err)
+	}
+	registry, err := os.ReadFile(filepath.Join(root, RegistryFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fleet, err := os.ReadFile(filepath.Join(root, "clusters/school/fleet.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, glob := range []string{"clusters/*/*.yaml", "tests/bad-input/*/clusters/*/*.yaml"} {
+		files, err := filepath.Glob(filepath.Join(root, glob))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, p := range files {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			if filepath.Base(p) == "fleet.yaml" {
+				f.Add(b, []byte("apiVersion: platform.hue.dev/v1alpha1\nkind: HueCluster\nmetadata: {name: school-x}\n"))
+			} else {
+				f.Add(fleet, b)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, fleetFile, clusterFile []byte) {
+		files := map[string][]byte{
+			RegistryFile:                    registry,
+			"clusters/school/fleet.yaml":    fleetFile,
+			"clusters/school/school-x.yaml": clusterFile,
+		}
+		inv, err := BuildInventory(files, cat)
+		if err == nil {
+			if inv == nil {
+				t.Fatal("no inventory and no error")
+			}
+			return
+		}
+		var errs Errors
+		if !errors.As(err, &errs) {
+			t.Fatalf("not a list of located errors: %v", err)
+		}
+		for _, e := range errs {
+			if _, ok := files[e.File]; !ok {
+				t.Fatalf("error not naming one of the files given: %v", e)
+			}
 		}
 	})
 }

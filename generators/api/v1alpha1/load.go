@@ -47,10 +47,6 @@ func decodeUnique(files map[string][]byte) (docs []Document, index map[string]st
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		ds, derrs := Decode(name, files[name])
 		errs = append(errs, derrs...)
-		if len(ds) == 0 && len(derrs) == 0 {
-			// An emptied spec (a bad merge) would silently remove what it defined.
-			errs = append(errs, &Error{File: name, Detail: "holds no object: to remove what it defined, delete the file"})
-		}
 		for _, d := range ds {
 			key := d.Kind + "/" + d.Name
 			if prev, ok := index[key]; ok {

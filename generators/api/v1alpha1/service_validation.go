@@ -7,7 +7,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -119,9 +118,7 @@ func (s *HueService) Validate() field.ErrorList {
 		errs = append(errs, field.Invalid(spec.Child("image"), sp.Image, err))
 	}
 	if sp.Replicas != nil {
-		if *sp.Replicas < 0 {
-			errs = append(errs, field.Invalid(spec.Child("replicas"), *sp.Replicas, "must be >= 0"))
-		}
+		errs = append(errs, ReplicasSpan.checkPtr(spec.Child("replicas"), sp.Replicas)...)
 		if sp.Workload != Deployment && sp.Workload != StatefulSet {
 			errs = append(errs, field.Forbidden(spec.Child("replicas"), "only Deployment and StatefulSet have replicas"))
 		}
@@ -236,14 +233,14 @@ func (s *HueService) Validate() field.ErrorList {
 	}
 	if j := sp.Job; j != nil && isBatch {
 		jp := spec.Child("job")
-		if j.Completions != nil && *j.Completions < 1 {
-			errs = append(errs, field.Invalid(jp.Child("completions"), *j.Completions, "must be >= 1"))
+		errs = append(errs, CompletionsSpan.checkPtr(jp.Child("completions"), j.Completions)...)
+		errs = append(errs, ParallelismSpan.checkPtr(jp.Child("parallelism"), j.Parallelism)...)
+		errs = append(errs, BackoffSpan.checkPtr(jp.Child("backoffLimit"), j.BackoffLimit)...)
+		if j.ActiveDeadlineSeconds != nil {
+			errs = append(errs, JobSecondsSpan.Check(jp.Child("activeDeadlineSeconds"), *j.ActiveDeadlineSeconds)...)
 		}
-		if j.Parallelism != nil && *j.Parallelism < 1 {
-			errs = append(errs, field.Invalid(jp.Child("parallelism"), *j.Parallelism, "must be >= 1"))
-		}
-		if j.BackoffLimit != nil && *j.BackoffLimit < 0 {
-			errs = append(errs, field.Invalid(jp.Child("backoffLimit"), *j.BackoffLimit, "must be >= 0"))
+		if t := j.TTLSecondsAfterFinished; t != nil {
+			errs = append(errs, Span{ttlMinimum, JobSecondsSpan.Max}.Check(jp.Child("ttlSecondsAfterFinished"), int64(*t))...)
 		}
 		if j.TTLSecondsAfterFinished != nil && sp.Workload == Job {
 			errs = append(errs, field.Forbidden(jp.Child("ttlSecondsAfterFinished"),
@@ -273,34 +270,32 @@ func (s *HueService) Validate() field.ErrorList {
 		default:
 			errs = append(errs, field.NotSupported(cp.Child("concurrencyPolicy"), sp.Cron.ConcurrencyPolicy, []string{"Allow", "Forbid", "Replace"}))
 		}
-		for name, v := range map[string]*int32{"successfulJobsHistoryLimit": sp.Cron.SuccessfulJobsHistoryLimit, "failedJobsHistoryLimit": sp.Cron.FailedJobsHistoryLimit} {
-			if v != nil && *v < 0 {
-				errs = append(errs, field.Invalid(cp.Child(name), *v, "must be >= 0"))
-			}
-		}
+		errs = append(errs, HistorySpan.checkPtr(cp.Child("successfulJobsHistoryLimit"), sp.Cron.SuccessfulJobsHistoryLimit)...)
+		errs = append(errs, HistorySpan.checkPtr(cp.Child("failedJobsHistoryLimit"), sp.Cron.FailedJobsHistoryLimit)...)
 	}
 	if a := sp.Autoscaling; a != nil {
 		ap := spec.Child("autoscaling")
 		if sp.Workload != Deployment && sp.Workload != StatefulSet {
 			errs = append(errs, field.Forbidden(ap, "only Deployment and StatefulSet scale horizontally"))
 		}
-		if a.MinReplicas < 1 {
-			errs = append(errs, field.Invalid(ap.Child("minReplicas"), a.MinReplicas, "must be >= 1"))
-		}
+		errs = append(errs, AutoscalingSpan.Check(ap.Child("minReplicas"), int64(a.MinReplicas))...)
+		errs = append(errs, AutoscalingSpan.Check(ap.Child("maxReplicas"), int64(a.MaxReplicas))...)
 		if a.MaxReplicas < a.MinReplicas {
 			errs = append(errs, field.Invalid(ap.Child("maxReplicas"), a.MaxReplicas, "must be >= minReplicas"))
 		}
-		if a.TargetCPUUtilization < 1 || a.TargetCPUUtilization > 100 {
-			errs = append(errs, field.Invalid(ap.Child("targetCPUUtilization"), a.TargetCPUUtilization, "must be between 1 and 100"))
-		}
+		errs = append(errs, CPUTargetSpan.Check(ap.Child("targetCPUUtilization"), int64(a.TargetCPUUtilization))...)
 	}
 	if st := sp.Storage; st != nil {
 		stp := spec.Child("storage")
 		if sp.Workload != StatefulSet {
 			errs = append(errs, field.Forbidden(stp, "only a StatefulSet has storage"))
 		}
-		if _, err := resource.ParseQuantity(st.Size); err != nil {
-			errs = append(errs, field.Invalid(stp.Child("size"), st.Size, err.Error()))
+		if st.Size == "" {
+			errs = append(errs, field.Required(stp.Child("size"), "the size of the volume, like 10Gi"))
+		} else if q, e := validateQuantity(stp.Child("size"), st.Size, StorageSpan); len(e) > 0 {
+			errs = append(errs, e...)
+		} else if q.IsZero() {
+			errs = append(errs, field.Invalid(stp.Child("size"), st.Size, "must be > 0"))
 		}
 		if !strings.HasPrefix(st.MountPath, "/") {
 			errs = append(errs, field.Invalid(stp.Child("mountPath"), st.MountPath, "must be an absolute path"))
@@ -378,26 +373,12 @@ func validateImage(ref string) string {
 	return ""
 }
 
-func validateQuantity(p *field.Path, v string) (resource.Quantity, field.ErrorList) {
-	if v == "" {
-		return resource.Quantity{}, nil
-	}
-	q, err := resource.ParseQuantity(v)
-	if err != nil {
-		return q, field.ErrorList{field.Invalid(p, v, err.Error())}
-	}
-	if q.Sign() < 0 {
-		return q, field.ErrorList{field.Invalid(p, v, "must not be negative")}
-	}
-	return q, nil
-}
-
 func validateResources(p *field.Path, r Resources) field.ErrorList {
 	var errs field.ErrorList
-	rc, e1 := validateQuantity(p.Child("requests", "cpu"), r.Requests.CPU)
-	rm, e2 := validateQuantity(p.Child("requests", "memory"), r.Requests.Memory)
-	lc, e3 := validateQuantity(p.Child("limits", "cpu"), r.Limits.CPU)
-	lm, e4 := validateQuantity(p.Child("limits", "memory"), r.Limits.Memory)
+	rc, e1 := validateQuantity(p.Child("requests", "cpu"), r.Requests.CPU, PodCPUSpan)
+	rm, e2 := validateQuantity(p.Child("requests", "memory"), r.Requests.Memory, PodMemorySpan)
+	lc, e3 := validateQuantity(p.Child("limits", "cpu"), r.Limits.CPU, PodCPUSpan)
+	lm, e4 := validateQuantity(p.Child("limits", "memory"), r.Limits.Memory, PodMemorySpan)
 	errs = append(append(append(append(errs, e1...), e2...), e3...), e4...)
 	if len(errs) > 0 {
 		return errs
@@ -454,11 +435,10 @@ func validateProbe(p *field.Path, pr *Probe, ports map[int32]bool) field.ErrorLi
 	if kinds != 1 {
 		errs = append(errs, field.Invalid(p, fmt.Sprintf("%d handlers", kinds), "exactly one of httpGet, tcpSocket, grpc or exec"))
 	}
-	for name, v := range map[string]int32{"initialDelaySeconds": pr.InitialDelaySeconds, "timeoutSeconds": pr.TimeoutSeconds, "periodSeconds": pr.PeriodSeconds, "failureThreshold": pr.FailureThreshold} {
-		if v < 0 {
-			errs = append(errs, field.Invalid(p.Child(name), v, "must be >= 0"))
-		}
-	}
+	errs = append(errs, ProbeSecondsSpan.Check(p.Child("initialDelaySeconds"), int64(pr.InitialDelaySeconds))...)
+	errs = append(errs, ProbeSecondsSpan.Check(p.Child("timeoutSeconds"), int64(pr.TimeoutSeconds))...)
+	errs = append(errs, ProbeSecondsSpan.Check(p.Child("periodSeconds"), int64(pr.PeriodSeconds))...)
+	errs = append(errs, ProbeThresholdSpan.Check(p.Child("failureThreshold"), int64(pr.FailureThreshold))...)
 	return errs
 }
 
@@ -486,8 +466,8 @@ func (c *HueCompartment) Validate() field.ErrorList {
 		}
 	}
 	if q := c.Spec.Quota; q != nil {
-		_, e1 := validateQuantity(spec.Child("quota", "cpu"), q.CPU)
-		_, e2 := validateQuantity(spec.Child("quota", "memory"), q.Memory)
+		_, e1 := validateQuantity(spec.Child("quota", "cpu"), q.CPU, QuotaCPUSpan)
+		_, e2 := validateQuantity(spec.Child("quota", "memory"), q.Memory, QuotaMemorySpan)
 		errs = append(append(errs, e1...), e2...)
 	}
 	return errs

@@ -214,22 +214,78 @@ func fitsOneNode(c *check.Cluster, w workload, pools []v1alpha1.NodePool) ([]che
 		"%s requests %s, more than one node offers: %s", what, describe(w.request), strings.Join(too, "; "))}, false
 }
 
-// capacity places every pod on the nodes of its eligible pools (see the package comment) and
-// reports the first workload that does not fit, naming the others.
-func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (check.Finding, bool) {
-	// nodes[i][n] is what is left of node n of pool i.
-	nodes := make([][]corev1.ResourceList, len(pools))
-	for i, p := range pools {
-		for range p.Count {
-			nodes[i] = append(nodes[i], nodeCapacity(p))
+// nodes are identical nodes of one pool: how many, and what each has left.
+type nodes struct {
+	count int64
+	free  corev1.ResourceList
+}
+
+// perNode is how many pods requesting req fit in free, at most limit: by the units the
+// scheduler counts in (millicores for cpu, bytes for the rest); a resource free does not know
+// never runs out.
+func perNode(req, free corev1.ResourceList, limit int64) int64 {
+	n := limit
+	for r, q := range req {
+		f, ok := free[r]
+		if !ok {
+			continue
 		}
+		want, have := q.Value(), f.Value()
+		if r == corev1.ResourceCPU {
+			want, have = q.MilliValue(), f.MilliValue()
+		}
+		if want <= 0 {
+			continue
+		}
+		if have < 0 {
+			have = 0
+		}
+		n = min(n, have/want)
+	}
+	return n
+}
+
+// take splits a run of identical nodes: the first k get a pods each (k*a pods), then, when r > 0,
+// one more gets r; the rest are left as they were. The order of the nodes is kept.
+func (g nodes) take(req corev1.ResourceList, k, a, r int64) []nodes {
+	var out []nodes
+	if k > 0 && a > 0 {
+		f := g.free.DeepCopy()
+		charge(f, req, a)
+		out = append(out, nodes{count: k, free: f})
+	} else if k > 0 {
+		out = append(out, nodes{count: k, free: g.free})
+	}
+	if r > 0 {
+		f := g.free.DeepCopy()
+		charge(f, req, r)
+		out = append(out, nodes{count: 1, free: f})
+		k++
+	}
+	if rest := g.count - k; rest > 0 {
+		out = append(out, nodes{count: rest, free: g.free})
+	}
+	return out
+}
+
+// capacity places every pod on the nodes of its eligible pools (see the package comment) and
+// reports the first workload that does not fit, naming the others. Nodes of a pool start alike,
+// so each pool is kept as runs of identical nodes and a workload is placed run by run: the
+// cost grows with the number of workloads and pools, not with replicas or node counts, and the
+// placement is the same as placing pod by pod on the first node with room.
+func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (check.Finding, bool) {
+	runs := make([][]nodes, len(pools))
+	for i, p := range pools {
+		runs[i] = []nodes{{count: int64(p.Count), free: nodeCapacity(p)}}
 	}
 	poolFree := func(i int) corev1.ResourceList {
 		sum := corev1.ResourceList{}
 		for r := range nodeCapacity(pools[i]) {
 			total := resource.Quantity{}
-			for _, n := range nodes[i] {
-				total.Add(n[r])
+			for _, g := range runs[i] {
+				q := g.free[r].DeepCopy()
+				q.Mul(g.count)
+				total.Add(q)
 			}
 			sum[r] = total
 		}
@@ -259,12 +315,12 @@ func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (chec
 		}
 		for _, i := range w.eligible {
 			before := freeBefore([]int{i})
-			short := 0
-			for _, n := range nodes[i] {
-				if !fits(w.request, n) {
-					short++
+			var short int64
+			for j := range runs[i] {
+				if !fits(w.request, runs[i][j].free) {
+					short += runs[i][j].count
 				}
-				charge(n, w.request, 1)
+				charge(runs[i][j].free, w.request, 1)
 			}
 			if short > 0 {
 				overflow(w, fmt.Sprintf("node pools run out of capacity: DaemonSet pods (%s each) do not fit on %d of the %d nodes of pool %s; %s",
@@ -279,34 +335,37 @@ func capacity(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) (chec
 			continue
 		}
 		before := freeBefore(w.eligible)
-		used := map[[2]int]bool{}
-		var misfits int32
-		for range w.replicas {
-			placed := false
-			for _, i := range w.eligible {
-				for n := range nodes[i] {
-					if (w.spread && used[[2]int{i, n}]) || !fits(w.request, nodes[i][n]) {
-						continue
-					}
-					charge(nodes[i][n], w.request, 1)
-					used[[2]int{i, n}], placed = true, true
-					break
+		left := int64(w.replicas)
+		for _, i := range w.eligible {
+			var next []nodes
+			for _, g := range runs[i] {
+				each := int64(1)
+				if !w.spread {
+					each = left
 				}
-				if placed {
-					break
+				per := perNode(w.request, g.free, each)
+				if left == 0 || per == 0 {
+					next = append(next, g)
+					continue
 				}
+				// Full nodes of per pods, then one with the remainder.
+				full := min(g.count, left/per)
+				rem := int64(0)
+				if full < g.count {
+					rem = left - full*per
+				}
+				next = append(next, g.take(w.request, full, per, rem)...)
+				left -= full*per + rem
 			}
-			if !placed {
-				misfits++
-			}
+			runs[i] = next
 		}
-		if misfits > 0 {
+		if left > 0 {
 			msg := fmt.Sprintf("node pools run out of capacity: %d of %d pods (%s each) do not fit; %s",
-				misfits, w.replicas, describe(w.request), before)
+				left, w.replicas, describe(w.request), before)
 			if w.spread {
-				eligibleNodes := 0
+				var eligibleNodes int64
 				for _, i := range w.eligible {
-					eligibleNodes += int(pools[i].Count)
+					eligibleNodes += int64(pools[i].Count)
 				}
 				msg += fmt.Sprintf("; a required pod anti-affinity on %s allows one pod per node, and %d nodes are eligible", corev1.LabelHostname, eligibleNodes)
 			}

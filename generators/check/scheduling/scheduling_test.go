@@ -1,12 +1,17 @@
 package scheduling
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
@@ -530,4 +535,117 @@ spec: {template: {spec: {containers: "nope"}}}
 		{"", "", 0, "", false, false},
 		{"", "", 0, "", true, true},
 	}, got)
+}
+
+// firstFit is the placement the package comment describes, pod by pod and node by node: the
+// reference the run-by-run packing must agree with.
+func firstFit(pools []v1alpha1.NodePool, wls []workload) []int64 {
+	nodesOf := make([][]corev1.ResourceList, len(pools))
+	for i, p := range pools {
+		for range p.Count {
+			nodesOf[i] = append(nodesOf[i], nodeCapacity(p))
+		}
+	}
+	misfits := make([]int64, len(wls))
+	for wi, w := range wls {
+		used := map[[2]int]bool{}
+		for range w.replicas {
+			placed := false
+			for _, i := range w.eligible {
+				for n := range nodesOf[i] {
+					if (w.spread && used[[2]int{i, n}]) || !fits(w.request, nodesOf[i][n]) {
+						continue
+					}
+					charge(nodesOf[i][n], w.request, 1)
+					used[[2]int{i, n}], placed = true, true
+					break
+				}
+				if placed {
+					break
+				}
+			}
+			if !placed {
+				misfits[wi]++
+			}
+		}
+	}
+	return misfits
+}
+
+func TestCapacityAgreesWithFirstFit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	cpus := []string{"500m", "1", "1500m", "2", "4"}
+	mems := []string{"512Mi", "1Gi", "3Gi", "4Gi"}
+	for round := range 500 {
+		var ps []v1alpha1.NodePool
+		for i := range 1 + rng.IntN(3) {
+			ps = append(ps, v1alpha1.NodePool{Name: fmt.Sprintf("p%d", i), Count: int32(1 + rng.IntN(4)),
+				Capacity: v1alpha1.Quantities{CPU: cpus[2+rng.IntN(3)], Memory: mems[1+rng.IntN(3)]}})
+		}
+		hc := &v1alpha1.HueCluster{}
+		hc.Name = "c1"
+		c := &check.Cluster{Spec: hc}
+		var wls []workload
+		for i := range 1 + rng.IntN(5) {
+			u := &unstructured.Unstructured{}
+			u.SetKind("Deployment")
+			u.SetName(fmt.Sprintf("w%d", i))
+			var eligible []int
+			for j := range ps {
+				if rng.IntN(3) > 0 {
+					eligible = append(eligible, j)
+				}
+			}
+			if len(eligible) == 0 {
+				eligible = []int{0}
+			}
+			wls = append(wls, workload{obj: check.Object{Unstructured: u}, replicas: int32(rng.IntN(9)), eligible: eligible, spread: rng.IntN(3) == 0,
+				request: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpus[rng.IntN(3)]), corev1.ResourceMemory: resource.MustParse(mems[rng.IntN(3)])}})
+		}
+		misfits := firstFit(ps, wls)
+		f, over := capacity(c, ps, wls)
+		var first int = -1
+		var others []string
+		for i, m := range misfits {
+			if m == 0 {
+				continue
+			}
+			if first < 0 {
+				first = i
+			} else {
+				others = append(others, wls[i].obj.Ref())
+			}
+		}
+		if !assert.Equal(t, first >= 0, over, "round %d: %v", round, f) || first < 0 {
+			continue
+		}
+		assert.Equal(t, wls[first].obj.GetName(), f.Name, "round %d", round)
+		assert.Contains(t, f.Message, fmt.Sprintf(": %d of %d pods", misfits[first], wls[first].replicas), "round %d", round)
+		if len(others) > 0 {
+			assert.Contains(t, f.Message, "later workloads that do not fit either: "+strings.Join(others, ", "), "round %d", round)
+		}
+	}
+}
+
+// Replicas and node counts at the top of their ranges cost no more than small ones.
+func TestCapacityIsBoundedByShapes(t *testing.T) {
+	ps := []v1alpha1.NodePool{{Name: "huge", Count: math.MaxInt32, Capacity: v1alpha1.Quantities{CPU: "2", Memory: "4Gi"}}}
+	u := &unstructured.Unstructured{}
+	u.SetKind("Deployment")
+	u.SetName("many")
+	req := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1")}
+	hc := &v1alpha1.HueCluster{}
+	hc.Name = "c1"
+	wls := []workload{
+		{obj: check.Object{Unstructured: u}, replicas: math.MaxInt32, eligible: []int{0}, request: req},
+		{obj: check.Object{Unstructured: u}, replicas: math.MaxInt32, eligible: []int{0}, request: req, spread: true},
+	}
+	f, over := capacity(&check.Cluster{Spec: hc}, ps, wls)
+	require.True(t, over)
+	// Two pods per node: the first workload fills half the nodes and one more with a single pod;
+	// the spread one gets a pod on each node with room left, the rest do not fit.
+	assert.Equal(t, "many", f.Name)
+	assert.Contains(t, f.Message, fmt.Sprintf(": %d of %d pods", math.MaxInt32/2, math.MaxInt32))
+	assert.Contains(t, f.Message, "anti-affinity", "the spread workload is the one that does not fit")
+	assert.NotContains(t, f.Message, "later workloads")
 }

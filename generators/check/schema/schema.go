@@ -28,6 +28,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/kubevalidate"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // ID is the check id of the findings of this package.
@@ -111,8 +112,8 @@ func checkObject(o check.Object, report reporter) {
 	}
 	strict, err := kjson.UnmarshalStrict(data, typed, kjson.DisallowUnknownFields, kjson.DisallowDuplicateFields)
 	for _, se := range strict {
-		fieldPath, msg := strictField(se.Error())
-		report(check.SeverityError, fieldPath, "%s", msg)
+		fe := manifest.FieldError(se)
+		report(check.SeverityError, fe.Field, "%s", fe.Detail)
 	}
 	if err != nil {
 		for _, l := range locate(o.Object, err) {
@@ -134,16 +135,6 @@ func checkObject(o check.Object, report reporter) {
 	for _, w := range res.Warnings {
 		report(check.SeverityWarning, "", "API server warning: %s", w)
 	}
-}
-
-var strictRE = regexp.MustCompile(`^(unknown|duplicate) field "([^"]*)"$`)
-
-// strictField turns `unknown field "spec.foo"` into the field and a message.
-func strictField(msg string) (string, string) {
-	if m := strictRE.FindStringSubmatch(msg); m != nil {
-		return m[2], m[1] + " field"
-	}
-	return "", msg
 }
 
 type located struct {
