@@ -22,8 +22,8 @@ import (
 
 // Folders of the catalog-wide bases.
 const (
-	CompartmentsDir = "base/compartments"
-	DataStoresDir   = "base/datastores"
+	CompartmentsDir = "base/" + v1alpha1.CompartmentsFolder
+	DataStoresDir   = "base/" + v1alpha1.DataStoresFolder
 )
 
 // PodSecurityVersion pins the Pod Security Standards version the namespaces enforce.

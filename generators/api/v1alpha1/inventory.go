@@ -153,6 +153,10 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 		if o.Replicas != nil && svc.Spec.Workload != Deployment && svc.Spec.Workload != StatefulSet {
 			errs = append(errs, field.Forbidden(op.Child("replicas"), fmt.Sprintf("%s is a %s, it has no replicas", name, svc.Spec.Workload)))
 		}
+		if a := svc.Spec.Autoscaling; a != nil && o.Replicas != nil && (*o.Replicas < a.MinReplicas || *o.Replicas > a.MaxReplicas) {
+			errs = append(errs, field.Invalid(op.Child("replicas"), *o.Replicas, fmt.Sprintf(
+				"outside %s's autoscaling %d..%d (%s): the autoscaler would change it at once", name, a.MinReplicas, a.MaxReplicas, cat.Files[KindService+"/"+name])))
+		}
 		if o.Paused != nil && svc.Spec.Connector == nil {
 			errs = append(errs, field.Forbidden(op.Child("paused"), "only external-service connectors can be paused"))
 		}

@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	"fmt"
+	"net/netip"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -77,3 +78,20 @@ func validateQuantity(p *field.Path, v string, span QuantitySpan) (resource.Quan
 	}
 	return q, nil
 }
+
+// The folders of base/ the catalog's own objects are generated into.
+const (
+	CompartmentsFolder = "compartments"
+	DataStoresFolder   = "datastores"
+)
+
+// CatalogFolders are the folders of base/ that are not a service's.
+var CatalogFolders = []string{CompartmentsFolder, DataStoresFolder}
+
+// PlatformNamespaces are namespaces of Kubernetes and of the platform's tools (besides every
+// kube-* one): a compartment never takes one.
+var PlatformNamespaces = []string{"default", "argocd", "cert-manager", "ingress-nginx"}
+
+// metadataAddresses are cloud metadata services outside the link-local range Kubernetes
+// already refuses: AWS's IPv6 endpoint and Alibaba Cloud's.
+var metadataAddresses = []netip.Addr{netip.MustParseAddr("fd00:ec2::254"), netip.MustParseAddr("100.100.100.200")}

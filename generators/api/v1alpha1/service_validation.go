@@ -35,6 +35,9 @@ func (s *HueService) Default() {
 	}
 	if sp.Replicas == nil && (sp.Workload == Deployment || sp.Workload == StatefulSet) {
 		sp.Replicas = ptr(int32(2))
+		if a := sp.Autoscaling; a != nil && a.MinReplicas > 2 {
+			sp.Replicas = ptr(a.MinReplicas) // where the autoscaler would take it at once
+		}
 	}
 	for i := range sp.Ports {
 		if sp.Ports[i].Protocol == "" {
@@ -98,6 +101,10 @@ var PlacementClasses = []string{"general", "batch", "restricted"}
 func (s *HueService) Validate() field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validateName(s.Name)...)
+	if contains(CatalogFolders, s.Name) {
+		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), s.Name,
+			fmt.Sprintf("base/%s/ holds the catalog's generated %s; name the service otherwise", s.Name, s.Name)))
+	}
 	sp := &s.Spec
 	spec := field.NewPath("spec")
 
@@ -284,6 +291,10 @@ func (s *HueService) Validate() field.ErrorList {
 			errs = append(errs, field.Invalid(ap.Child("maxReplicas"), a.MaxReplicas, "must be >= minReplicas"))
 		}
 		errs = append(errs, CPUTargetSpan.Check(ap.Child("targetCPUUtilization"), int64(a.TargetCPUUtilization))...)
+		if r := sp.Replicas; r != nil && (*r < a.MinReplicas || *r > a.MaxReplicas) && a.MaxReplicas >= a.MinReplicas {
+			errs = append(errs, field.Invalid(spec.Child("replicas"), *r, fmt.Sprintf(
+				"outside autoscaling's %d..%d: the autoscaler would change it at once", a.MinReplicas, a.MaxReplicas)))
+		}
 	}
 	if st := sp.Storage; st != nil {
 		stp := spec.Child("storage")
@@ -451,6 +462,10 @@ func (c *HueCompartment) Default() {
 
 func (c *HueCompartment) Validate() field.ErrorList {
 	errs := validateName(c.Name)
+	if contains(PlatformNamespaces, c.Name) || strings.HasPrefix(c.Name, "kube-") {
+		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), c.Name,
+			"a namespace of Kubernetes or of the platform's own tools; a compartment is a namespace of its own"))
+	}
 	spec := field.NewPath("spec")
 	levels := []string{"restricted", "baseline", "privileged"}
 	if !contains(levels, c.Spec.PodSecurity) {
@@ -513,6 +528,12 @@ func (d *HueDataStore) Validate() field.ErrorList {
 		if err != nil {
 			errs = append(errs, field.Invalid(spec.Child("addresses").Index(i), a, "not an IP address"))
 			continue
+		}
+		// Loopback, link-local (169.254.169.254 among them), unspecified and zoned addresses
+		// are refused by Kubernetes' own EndpointSlice validation when the base is generated.
+		if ip.IsMulticast() || ip == netip.MustParseAddr("255.255.255.255") || contains(metadataAddresses, ip.Unmap()) {
+			errs = append(errs, field.Invalid(spec.Child("addresses").Index(i), a,
+				"a multicast, broadcast or cloud metadata address is not a data store"))
 		}
 		f := "IPv4"
 		if ip.Is6() {

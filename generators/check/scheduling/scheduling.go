@@ -2,12 +2,15 @@ package scheduling
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
@@ -71,6 +74,7 @@ func Check(c *check.Cluster) []check.Finding {
 	if f, ok := capacity(c, pools, wls); ok {
 		out = append(out, f)
 	}
+	out = append(out, quotas(c, pools, wls)...)
 	for i := range out {
 		out[i].Related = c.SpecFile // the pools are declared there: the fix may be a pool
 	}
@@ -398,4 +402,59 @@ func spreadsPerNode(tmpl *corev1.PodTemplateSpec) bool {
 		}
 	}
 	return false
+}
+
+// quotaKeys are the ResourceQuota keys that bound the summed requests of a namespace's pods.
+var quotaKeys = map[corev1.ResourceName]corev1.ResourceName{
+	corev1.ResourceRequestsCPU: corev1.ResourceCPU, corev1.ResourceCPU: corev1.ResourceCPU,
+	corev1.ResourceRequestsMemory: corev1.ResourceMemory, corev1.ResourceMemory: corev1.ResourceMemory,
+}
+
+// quotas reports a namespace quota below what its pods request together (every replica, a
+// DaemonSet's pod on every node of its pools, a Job's parallel pods): the API server would
+// refuse the pods beyond it, and the workloads never become ready. Quotas with scopes bound
+// only some pods and are left out.
+func quotas(c *check.Cluster, pools []v1alpha1.NodePool, wls []workload) []check.Finding {
+	need := map[string]corev1.ResourceList{}
+	for _, w := range wls {
+		n := int64(w.replicas)
+		if w.daemon {
+			n = 0
+			for _, i := range w.eligible {
+				n += int64(pools[i].Count)
+			}
+		}
+		ns := w.obj.GetNamespace()
+		if need[ns] == nil {
+			need[ns] = corev1.ResourceList{}
+		}
+		for r, q := range times(w.request, n) {
+			sum := need[ns][r]
+			sum.Add(q)
+			need[ns][r] = sum
+		}
+	}
+	var out []check.Finding
+	for _, o := range c.Objects {
+		if o.GetKind() != "ResourceQuota" || o.GroupVersionKind().Group != "" {
+			continue
+		}
+		var rq corev1.ResourceQuota
+		if runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &rq) != nil || len(rq.Spec.Scopes) > 0 || rq.Spec.ScopeSelector != nil {
+			continue
+		}
+		for _, key := range slices.Sorted(maps.Keys(rq.Spec.Hard)) {
+			r, ok := quotaKeys[key]
+			if !ok {
+				continue
+			}
+			hard, want := rq.Spec.Hard[key], need[o.GetNamespace()][r]
+			if want.Cmp(hard) > 0 {
+				out = append(out, c.Finding(ID, check.SeverityError, o, "spec.hard["+string(key)+"]",
+					"namespace %s allows %s %s, but its pods request %s together: the pods beyond the quota are refused",
+					o.GetNamespace(), hard.String(), key, want.String()))
+			}
+		}
+	}
+	return out
 }

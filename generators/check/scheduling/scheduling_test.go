@@ -649,3 +649,35 @@ func TestCapacityIsBoundedByShapes(t *testing.T) {
 	assert.Contains(t, f.Message, "anti-affinity", "the spread workload is the one that does not fit")
 	assert.NotContains(t, f.Message, "later workloads")
 }
+
+func TestCheckQuota(t *testing.T) {
+	quota := func(ns, cpu string, scoped bool) string {
+		q := "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: compute, namespace: " + ns + "}\nspec:\n  hard: {requests.cpu: \"" + cpu + "\", requests.memory: 64Gi}\n"
+		if scoped {
+			q += "  scopes: [BestEffort]\n"
+		}
+		return q
+	}
+	general := "\nnodeSelector: {hue.dev/pool-class: general}"
+	tests := []struct {
+		name  string
+		docs  string
+		wants []want
+	}{
+		{name: "the quota covers every replica", docs: quota("hue", "3", false) + "---\n" + deploy("web", 3, container("1", "1Gi")+general)},
+		{
+			name: "every replica and every DaemonSet pod count",
+			docs: quota("hue", "2500m", false) + "---\n" + deploy("web", 2, container("1", "1Gi")+general) + "---\n" +
+				strings.Replace(strings.Replace(deploy("agent", 1, container("500m", "1Gi")+general), "kind: Deployment", "kind: DaemonSet", 1), "  replicas: 1\n", "", 1),
+			wants: []want{{check.SeverityError, "ResourceQuota", "compute", "spec.hard[requests.cpu]", []string{
+				// 2 replicas of 1 cpu, and a DaemonSet pod of 500m on each of the 2 general nodes
+				"namespace hue allows 2500m requests.cpu, but its pods request 3 together",
+			}}},
+		},
+		{name: "a quota of another namespace", docs: quota("other", "1", false) + "---\n" + deploy("web", 3, container("1", "1Gi")+general)},
+		{name: "a scoped quota bounds only some pods", docs: quota("hue", "1", true) + "---\n" + deploy("web", 3, container("1", "1Gi")+general)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertFindings(t, Check(cluster(t, tt.docs)), tt.wants) })
+	}
+}
