@@ -51,7 +51,7 @@ const ShapesDir = "shapes"
 func ShapeDir(name string) string { return path.Join(ShapesDir, name) }
 
 // TenantNamespace is the namespace of one school on a shared district cluster.
-func TenantNamespace(tenant string) string { return "hue-" + tenant }
+func TenantNamespace(tenant string) string { return v1alpha1.TenantNamespace(tenant) }
 
 // Generate writes overlays/<cluster>/ for every cluster of the inventory.
 func Generate(cat *v1alpha1.Catalog, inv *v1alpha1.Inventory) (fileset.Files, error) {

@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	"fmt"
 	"maps"
 	"net/url"
 	"slices"
@@ -167,6 +168,15 @@ func (c *HueCluster) Validate() field.ErrorList {
 
 	in := s.Ingress
 	ip := spec.Child("ingress")
+	// The Ingress objects name them: apimachinery's rules for a Secret and an IngressClass name.
+	for name, v := range map[string]string{"tlsSecret": in.TLSSecret, "className": in.ClassName} {
+		if v == "" {
+			continue
+		}
+		for _, msg := range validation.IsDNS1123Subdomain(v) {
+			errs = append(errs, field.Invalid(ip.Child(name), v, msg))
+		}
+	}
 	switch in.Exposure {
 	case ExposureIngress:
 		if in.Domain == "" {
@@ -205,6 +215,11 @@ func (c *HueCluster) Validate() field.ErrorList {
 		tp := spec.Child("tenants").Index(i)
 		for _, msg := range validation.IsDNS1123Label(t) {
 			errs = append(errs, field.Invalid(tp, t, msg))
+		}
+		if ns := TenantNamespace(t); len(t) > 0 && len(validation.IsDNS1123Label(t)) == 0 {
+			for _, msg := range validation.IsDNS1123Label(ns) {
+				errs = append(errs, field.Invalid(tp, t, fmt.Sprintf("its namespace %s: %s", ns, msg)))
+			}
 		}
 		if tenants[t] {
 			errs = append(errs, field.Duplicate(tp, t))

@@ -95,3 +95,6 @@ var PlatformNamespaces = []string{"default", "argocd", "cert-manager", "ingress-
 // metadataAddresses are cloud metadata services outside the link-local range Kubernetes
 // already refuses: AWS's IPv6 endpoint and Alibaba Cloud's.
 var metadataAddresses = []netip.Addr{netip.MustParseAddr("fd00:ec2::254"), netip.MustParseAddr("100.100.100.200")}
+
+// TenantNamespace is the namespace of one school on a shared district cluster.
+func TenantNamespace(tenant string) string { return "hue-" + tenant }
