@@ -209,7 +209,7 @@ func TestGenerateCheckFindsDrift(t *testing.T) {
 }
 
 // Each folder of bad-input/ holds files laid over a copy of the repository and expect.txt:
-// the command line (after `hue`, with --root added), the exit code, then one regular
+// the command line (after `hue`, with --root added; {root} names the copy), the exit code, then one regular
 // expression per line that the output must match. Nothing may be written.
 func TestBadInput(t *testing.T) {
 	cases, err := os.ReadDir("bad-input")
@@ -243,7 +243,8 @@ func TestBadInput(t *testing.T) {
 				return os.WriteFile(target, b, 0o644)
 			}))
 			before := treeHash(t, dir)
-			args := append(strings.Fields(lines[0]), "--root", dir)
+			// {root} in the command is the copy of the repository (for files named by a flag).
+			args := append(strings.Fields(strings.ReplaceAll(lines[0], "{root}", dir)), "--root", dir)
 			code, out := run(args...)
 			require.Equal(t, wantCode, code, out)
 			for _, pat := range lines[2:] {

@@ -545,7 +545,7 @@ func fleetFile(inv *v1alpha1.Inventory, fleet string) string {
 	if f := inv.Files[v1alpha1.KindFleet+"/"+fleet]; f != "" {
 		return f
 	}
-	return "clusters/" + fleet + "/fleet.yaml"
+	return v1alpha1.FleetFile(fleet)
 }
 
 func objectSource(o check.Object, cluster string) string {

@@ -63,7 +63,8 @@ var specFields = []specField{
 	// data store's.
 	rule(`spec\.ports(\[\d+\])\.(port|name|protocol)\b`, "spec.ports$1.$2", false),
 	rule(`spec\.externalName\b`, "spec.externalName", false),
-	rule(`endpoints(\[\d+\])\.addresses`, "spec.addresses", false),
+	// One endpoint per address, in the spec's order.
+	rule(`endpoints(\[\d+\])\.addresses`, "spec.addresses$1", false),
 	rule(`rules(\[\d+\])`, "spec.apiAccess$1", true),
 	rule(`spec\.hard\b`, "spec.quota", true),
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -17,41 +18,47 @@ var (
 	Environments = []string{"staging", "production"}
 )
 
-// ApplyFleet fills every field the cluster leaves empty from its fleet's defaults.
-func (c *HueCluster) ApplyFleet(f *HueFleet) {
+// ApplyFleet fills every field the cluster leaves empty from its fleet's defaults, and returns
+// the paths of the fields it filled (so that a problem in one is reported at the fleet file).
+func (c *HueCluster) ApplyFleet(f *HueFleet) (inherited []string) {
 	if f == nil {
-		return
+		return nil
 	}
 	d := f.Spec.Defaults
 	s := &c.Spec
-	if s.Environment == "" {
-		s.Environment = d.Environment
+	fill := func(dst *string, src, name string) {
+		if *dst == "" && src != "" {
+			*dst = src
+			inherited = append(inherited, "spec."+name)
+		}
 	}
-	if s.Region == "" {
-		s.Region = d.Region
-	}
-	if s.DataResidency == "" {
-		s.DataResidency = d.DataResidency
-	}
-	if s.Ring == "" {
-		s.Ring = d.Ring
-	}
-	if s.BareMetal == nil {
+	fill(&s.Environment, d.Environment, "environment")
+	fill(&s.Region, d.Region, "region")
+	fill(&s.DataResidency, d.DataResidency, "dataResidency")
+	fill(&s.Ring, d.Ring, "ring")
+	if s.BareMetal == nil && d.BareMetal != nil {
 		s.BareMetal = d.BareMetal
+		inherited = append(inherited, "spec.bareMetal")
 	}
-	if s.HighAvailability == nil {
+	if s.HighAvailability == nil && d.HighAvailability != nil {
 		s.HighAvailability = d.HighAvailability
+		inherited = append(inherited, "spec.highAvailability")
 	}
-	if len(s.NodePools) == 0 {
+	if len(s.NodePools) == 0 && len(d.NodePools) > 0 {
 		s.NodePools = append([]NodePool(nil), d.NodePools...)
+		inherited = append(inherited, "spec.nodePools")
 	}
-	if len(s.Services) == 0 {
+	if len(s.Services) == 0 && len(d.Services) > 0 {
 		s.Services = append([]string(nil), d.Services...)
+		inherited = append(inherited, "spec.services")
 	}
 	if len(d.Overrides) > 0 {
 		merged := map[string]ServiceOverride{}
 		for k, v := range d.Overrides {
 			merged[k] = v
+			if _, own := s.Overrides[k]; !own {
+				inherited = append(inherited, "spec.overrides["+k+"]")
+			}
 		}
 		for k, v := range s.Overrides {
 			merged[k] = v
@@ -61,20 +68,27 @@ func (c *HueCluster) ApplyFleet(f *HueFleet) {
 	if s.Ingress == nil && d.Ingress != nil {
 		in := *d.Ingress
 		s.Ingress = &in
+		inherited = append(inherited, "spec.ingress")
 	} else if s.Ingress != nil && d.Ingress != nil {
-		if s.Ingress.Exposure == "" {
-			s.Ingress.Exposure = d.Ingress.Exposure
-		}
-		if s.Ingress.ClassName == "" {
-			s.Ingress.ClassName = d.Ingress.ClassName
-		}
-		if s.Ingress.TLSSecret == "" {
-			s.Ingress.TLSSecret = d.Ingress.TLSSecret
-		}
-		if s.Ingress.NodePorts == nil {
+		fill(&s.Ingress.Exposure, d.Ingress.Exposure, "ingress.exposure")
+		fill(&s.Ingress.ClassName, d.Ingress.ClassName, "ingress.className")
+		fill(&s.Ingress.TLSSecret, d.Ingress.TLSSecret, "ingress.tlsSecret")
+		if s.Ingress.NodePorts == nil && d.Ingress.NodePorts != nil {
 			s.Ingress.NodePorts = d.Ingress.NodePorts
+			inherited = append(inherited, "spec.ingress.nodePorts")
 		}
 	}
+	return inherited
+}
+
+// inheritedFrom tells whether a field path lies in one of the inherited fields.
+func inheritedFrom(fieldPath string, inherited []string) bool {
+	for _, p := range inherited {
+		if fieldPath == p || strings.HasPrefix(fieldPath, p+".") || strings.HasPrefix(fieldPath, p+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // Default fills what neither the cluster nor its fleet set.

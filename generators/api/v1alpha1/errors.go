@@ -34,6 +34,9 @@ func (e *Error) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Detail)
 	}
+	if e.Kind == "" && e.Field == "" { // a problem of the file as a whole
+		return fmt.Sprintf("%s: %s", e.File, e.Detail)
+	}
 	return fmt.Sprintf("%s: %s: %s: %s", e.File, obj, fld, e.Detail)
 }
 

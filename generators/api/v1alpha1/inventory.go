@@ -46,6 +46,9 @@ func InventoryFiles(root string) ([]string, error) {
 	return names, nil
 }
 
+// FleetFile is where a fleet's HueFleet lives.
+func FleetFile(fleet string) string { return "clusters/" + fleet + "/fleet.yaml" }
+
 // LoadInventory reads the cluster specs below root and validates them against the catalog.
 func LoadInventory(root string, cat *Catalog) (*Inventory, error) {
 	names, err := InventoryFiles(root)
@@ -91,20 +94,41 @@ func BuildInventory(files map[string][]byte, cat *Catalog) (*Inventory, error) {
 			errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "not an inventory kind (HueFleet, HueCluster, HueClusterRegistry)"})
 		}
 	}
+	missingFleet, fromFleet := map[string]bool{}, map[string]bool{}
 	for _, c := range clusters {
 		file := inv.Files[KindCluster+"/"+c.Name]
 		dir := clusterDir[c.Name]
 		if c.Spec.Fleet == "" && contains(Fleets, dir) {
 			c.Spec.Fleet = dir
 		}
-		c.ApplyFleet(inv.Fleets[c.Spec.Fleet])
+		fleet := inv.Fleets[c.Spec.Fleet]
+		if fleet == nil && contains(Fleets, c.Spec.Fleet) && c.Spec.Fleet == dir && !missingFleet[dir] {
+			missingFleet[dir] = true
+			errs = append(errs, &Error{File: FleetFile(dir), Kind: KindFleet, Name: dir,
+				Detail: "missing: the folder of a fleet holds its HueFleet (its defaults and rings), as " + FleetFile(dir)})
+		}
+		inherited := c.ApplyFleet(fleet)
 		c.Default()
 		ferrs := c.Validate()
 		if c.Spec.Fleet != dir && contains(Fleets, c.Spec.Fleet) {
 			ferrs = append(ferrs, field.Invalid(field.NewPath("spec", "fleet"), c.Spec.Fleet, fmt.Sprintf("the cluster file is in clusters/%s/", dir)))
 		}
 		ferrs = append(ferrs, inv.validateAgainst(c, cat)...)
-		errs = append(errs, FromFieldErrors(file, KindCluster, c.Name, ferrs)...)
+		// A problem in a value the fleet's defaults gave is the fleet file's, reported once.
+		var own field.ErrorList
+		for _, fe := range ferrs {
+			if !inheritedFrom(fe.Field, inherited) {
+				own = append(own, fe)
+				continue
+			}
+			e := &Error{File: inv.Files[KindFleet+"/"+fleet.Name], Kind: KindFleet, Name: fleet.Name,
+				Field: "spec.defaults." + strings.TrimPrefix(fe.Field, "spec."), Detail: fe.ErrorBody()}
+			if key := e.Error(); !fromFleet[key] {
+				fromFleet[key] = true
+				errs = append(errs, e)
+			}
+		}
+		errs = append(errs, FromFieldErrors(file, KindCluster, c.Name, own)...)
 		inv.Clusters = append(inv.Clusters, c)
 	}
 	errs = append(errs, inv.crossValidate()...)
