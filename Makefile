@@ -81,10 +81,11 @@ BENCH_NAIVE_SAMPLE ?= 100
 bench-fleet: build tools $(CONFTEST)
 	$(GO) run ./generators/cmd/benchfleet --hue $(HUE) --kustomize $(KUSTOMIZE) --conftest $(CONFTEST) --schools $(BENCH_SCHOOLS) --naive-sample $(BENCH_NAIVE_SAMPLE)
 
-# Explore the spec decoder with Go's fuzzer (its seeds run in every `make test`).
+# Explore the spec and inventory decoders with Go's fuzzer (its seeds run in every `make test`).
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./generators/api/v1alpha1/
+	$(GO) test -run '^$$' -fuzz FuzzInventory -fuzztime $(FUZZTIME) ./generators/api/v1alpha1/
 
 lint:
 	@test -z "$$(gofmt -l generators)" || { gofmt -l generators; exit 1; }

@@ -5,6 +5,7 @@ package check
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -36,6 +37,10 @@ type Finding struct {
 	// Related is another file the fix may belong in: for a workload that does not fit, the
 	// cluster spec that declares the node pools.
 	Related string `json:"related,omitempty"`
+	// Spec, when Source is a generated file, is the hand-edited spec it was generated from: the
+	// file a person edits. SpecField is the field of the spec that gave the value, when known.
+	Spec      string `json:"spec,omitempty"`
+	SpecField string `json:"specField,omitempty"`
 	// Waiver, on a finding a reviewed waiver excuses, is that waiver: file, owner, expiry, reason.
 	Waiver string `json:"waiver,omitempty"`
 }
@@ -49,17 +54,30 @@ func (f Finding) String() string {
 		obj += "/" + f.Name
 	}
 	loc := f.Cluster
-	switch {
-	case f.Source != "" && f.Related != "":
-		loc += " (" + f.Source + ", " + f.Related + ")"
-	case f.Source != "" || f.Related != "":
-		loc += " (" + f.Source + f.Related + ")"
+	if files := f.Files(); len(files) > 0 {
+		loc += " (" + strings.Join(files, ", ") + ")"
 	}
 	fld := ""
 	if f.Field != "" {
 		fld = " " + f.Field + ":"
 	}
-	return fmt.Sprintf("%s: %s [%s] %s:%s %s", f.Severity, loc, f.Check, obj, fld, f.Message)
+	edit := ""
+	if f.SpecField != "" {
+		edit = " (edit " + f.Spec + ": " + f.SpecField + ")"
+	}
+	return fmt.Sprintf("%s: %s [%s] %s:%s %s%s", f.Severity, loc, f.Check, obj, fld, f.Message, edit)
+}
+
+// Files are the files a finding concerns, the one to edit first: its spec, the file the object
+// came from, the related file.
+func (f Finding) Files() []string {
+	var out []string
+	for _, p := range []string{f.Spec, f.Source, f.Related} {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Object is one rendered Kubernetes object and the repository file it came from.

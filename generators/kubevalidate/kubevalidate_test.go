@@ -115,3 +115,13 @@ func TestUnknownKind(t *testing.T) {
 	_, err := Validate(obj)
 	assert.ErrorContains(t, err, "Widget.example.com is not a kind validated here")
 }
+
+// BenchmarkValidate is the cost of one create's validation of a Deployment (make bench).
+func BenchmarkValidate(b *testing.B) {
+	d := webDeployment()
+	for b.Loop() {
+		if _, err := Validate(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

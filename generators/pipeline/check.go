@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/check/schema"
+	"github.com/hue-platform/hue-gitops/generators/service"
 )
 
 // PoliciesDir and WaiversFile are where the policy gate lives.
@@ -99,7 +102,31 @@ func (ck *Checker) CheckCluster(ctx context.Context, c *check.Cluster) ([]check.
 	if err != nil {
 		return nil, err
 	}
-	return append(out, pf...), nil
+	out = append(out, pf...)
+	LocateAtSpec(out, c.SpecFile)
+	return out, nil
+}
+
+// LocateAtSpec names, for each finding on an object of a generated file, the hand-edited spec
+// that file is generated from (a base's hue.yaml; for overlays and shapes, the cluster's spec)
+// and, in a service's base, the spec field that gave the value.
+func LocateAtSpec(fs []check.Finding, clusterSpec string) {
+	for i := range fs {
+		f := &fs[i]
+		if f.Spec != "" || !Owned(f.Source) {
+			continue
+		}
+		parts := strings.SplitN(f.Source, "/", 3)
+		switch {
+		case parts[0] == "base" && len(parts) == 3:
+			f.Spec = path.Join("base", parts[1], v1alpha1.SpecFile)
+			if f.Field != "" && !slices.Contains(v1alpha1.CatalogFolders, parts[1]) {
+				f.SpecField = service.SpecField(f.Field)
+			}
+		case parts[0] == "overlays" || parts[0] == "shapes":
+			f.Spec = clusterSpec
+		}
+	}
 }
 
 // Finish applies the waivers to the findings of the checked clusters and sorts them.

@@ -351,14 +351,18 @@ type Sources map[string]string
 
 func sourceKey(kind, name string) string { return kind + "/" + name }
 
-// Lookup finds the file of an object; names are unique per kind across the repository's bases,
-// so namespace changes made by overlays do not hide the origin.
+func namespacedKey(kind, namespace, name string) string { return kind + "/" + namespace + "/" + name }
+
+// Lookup finds the file of an object: the one declaring it in its namespace (compartments'
+// bases declare objects of one name in each namespace), else the first declaring its kind and
+// name (an overlay may have moved it to another namespace, as tenants do); an overlay's own
+// files first.
 func (s Sources) Lookup(u *unstructured.Unstructured, overlay string) string {
-	if f, ok := s[overlay+"|"+sourceKey(u.GetKind(), u.GetName())]; ok {
-		return f
-	}
-	if f, ok := s[sourceKey(u.GetKind(), u.GetName())]; ok {
-		return f
+	ns, plain := namespacedKey(u.GetKind(), u.GetNamespace(), u.GetName()), sourceKey(u.GetKind(), u.GetName())
+	for _, key := range []string{overlay + "|" + ns, overlay + "|" + plain, ns, plain} {
+		if f, ok := s[key]; ok {
+			return f
+		}
 	}
 	return path.Join(overlay, "kustomization.yaml")
 }
@@ -396,13 +400,15 @@ func IndexSources(fs filesys.FileSystem, root string) (Sources, error) {
 				return fmt.Errorf("%s: %w", rel, err)
 			}
 			for _, n := range nodes {
-				key := sourceKey(n.GetKind(), n.GetName())
+				prefix := ""
 				if strings.HasPrefix(rel, "overlays/") {
 					parts := strings.SplitN(rel, "/", 3)
-					key = parts[0] + "/" + parts[1] + "|" + key
+					prefix = parts[0] + "/" + parts[1] + "|"
 				}
-				if _, ok := s[key]; !ok {
-					s[key] = rel
+				for _, key := range []string{namespacedKey(n.GetKind(), n.GetNamespace(), n.GetName()), sourceKey(n.GetKind(), n.GetName())} {
+					if _, ok := s[prefix+key]; !ok {
+						s[prefix+key] = rel
+					}
 				}
 			}
 			return nil

@@ -69,9 +69,9 @@ var specFields = []specField{
 	rule(`spec\.hard\b`, "spec.quota", true),
 }
 
-// sourceField names the spec field that produced a generated field, or "" when no field of
-// the spec does (the generator's own choice: the object as a whole is named).
-func sourceField(generated string) string {
+// SpecField names the field of a HueService that produced a field of an object of its base, or
+// "" when no field of the spec does (the generator's own choice: the object as a whole is named).
+func SpecField(generated string) string {
 	for _, r := range specFields {
 		loc := r.pattern.FindStringSubmatchIndex(generated)
 		if loc == nil {
@@ -112,7 +112,7 @@ func validate(from origin, dir string, objs []any) v1alpha1.Errors {
 		generated := path.Join(dir, FileName(gvk.Kind))
 		for _, fe := range res.Errors {
 			errs = append(errs, &v1alpha1.Error{
-				File: from.file, Kind: from.kind, Name: from.name, Field: sourceField(fe.Field),
+				File: from.file, Kind: from.kind, Name: from.name, Field: SpecField(fe.Field),
 				Detail: fmt.Sprintf("%s (the API server would refuse %s in %s: %s)", fe.ErrorBody(), name, generated, fe.Field),
 			})
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 )
 
-func TestSourceField(t *testing.T) {
+func TestSpecField(t *testing.T) {
 	for generated, spec := range map[string]string{
 		"metadata.name":                      "metadata.name",
 		"metadata.annotations":               "spec.description",
@@ -30,7 +30,7 @@ func TestSourceField(t *testing.T) {
 		"rules[0].verbs[1]":                  "spec.apiAccess[0].verbs[1]",
 		"spec.template.spec.securityContext": "",
 	} {
-		assert.Equal(t, spec, sourceField(generated), generated)
+		assert.Equal(t, spec, SpecField(generated), generated)
 	}
 }
 

@@ -23,7 +23,11 @@ func validCluster() *HueCluster {
 
 func TestClusterValidate(t *testing.T) {
 	i32 := func(v int32) *int32 { return &v }
-	bareMetal := func(c *HueCluster) { t := true; c.Spec.BareMetal = &t; c.Spec.Ingress = &IngressSpec{Exposure: ExposureNodePort} }
+	bareMetal := func(c *HueCluster) {
+		t := true
+		c.Spec.BareMetal = &t
+		c.Spec.Ingress = &IngressSpec{Exposure: ExposureNodePort}
+	}
 	for _, tt := range []rule[HueCluster]{
 		{name: "valid", edit: func(*HueCluster) {}},
 		{name: "fleet", edit: func(c *HueCluster) { c.Spec.Fleet = "moon" }, field: "spec.fleet"},
@@ -49,11 +53,15 @@ func TestClusterValidate(t *testing.T) {
 		{name: "node port of a service not run", edit: func(c *HueCluster) { bareMetal(c); c.Spec.Ingress.NodePorts = map[string]int32{"fitness": 30080} }, field: "spec.ingress.nodePorts[fitness]"},
 		{name: "exposure", edit: func(c *HueCluster) { c.Spec.Ingress.Exposure = "LoadBalancer" }, field: "spec.ingress.exposure"},
 		{name: "tenants off the school fleet", edit: func(c *HueCluster) { c.Spec.Tenants = []string{"ashford"} }, field: "spec.tenants"},
-		{name: "tenant name", edit: func(c *HueCluster) { c.Spec.Fleet, c.Spec.Ring, c.Spec.Tenants = FleetSchool, "canary", []string{"Ashford"} }, field: "spec.tenants[0]"},
+		{name: "tenant name", edit: func(c *HueCluster) {
+			c.Spec.Fleet, c.Spec.Ring, c.Spec.Tenants = FleetSchool, "canary", []string{"Ashford"}
+		}, field: "spec.tenants[0]"},
 		{name: "tenant whose namespace is too long", edit: func(c *HueCluster) {
 			c.Spec.Fleet, c.Spec.Ring, c.Spec.Tenants = FleetSchool, "canary", []string{strings.Repeat("a", 61)}
 		}, field: "spec.tenants[0]", detail: "its namespace hue-aaa"},
-		{name: "tenant twice", edit: func(c *HueCluster) { c.Spec.Fleet, c.Spec.Ring, c.Spec.Tenants = FleetSchool, "canary", []string{"a", "a"} }, field: "spec.tenants[1]"},
+		{name: "tenant twice", edit: func(c *HueCluster) {
+			c.Spec.Fleet, c.Spec.Ring, c.Spec.Tenants = FleetSchool, "canary", []string{"a", "a"}
+		}, field: "spec.tenants[1]"},
 		{name: "destination missing", edit: func(c *HueCluster) { c.Spec.Destination = &Destination{} }, field: "spec.destination"},
 		{name: "destination both", edit: func(c *HueCluster) { c.Spec.Destination.Name = "x" }, field: "spec.destination.name"},
 		{name: "destination http", edit: func(c *HueCluster) { c.Spec.Destination.Server = "http://k8s.x:6443" }, field: "spec.destination.server"},

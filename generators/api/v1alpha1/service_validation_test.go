@@ -83,7 +83,9 @@ func TestServiceValidate(t *testing.T) {
 		{name: "probe two handlers", edit: func(s *HueService) { s.Spec.Probes.Readiness.Exec = &ExecProbe{Command: []string{"true"}} }, field: "spec.probes.readiness", detail: "exactly one of"},
 		{name: "probe seconds", edit: func(s *HueService) { s.Spec.Probes.Readiness.PeriodSeconds = 86400 }, field: "spec.probes.readiness.periodSeconds", detail: "between 0 and 3600"},
 		{name: "probe threshold", edit: func(s *HueService) { s.Spec.Probes.Readiness.FailureThreshold = -1 }, field: "spec.probes.readiness.failureThreshold"},
-		{name: "init container name", edit: func(s *HueService) { s.Spec.InitContainers = []InitContainer{{Name: "X", Image: "i:1", Command: []string{"a"}}} }, field: "spec.initContainers[0].name"},
+		{name: "init container name", edit: func(s *HueService) {
+			s.Spec.InitContainers = []InitContainer{{Name: "X", Image: "i:1", Command: []string{"a"}}}
+		}, field: "spec.initContainers[0].name"},
 		{name: "init container image", edit: func(s *HueService) { s.Spec.InitContainers = []InitContainer{{Name: "x", Command: []string{"a"}}} }, field: "spec.initContainers[0].image"},
 		{name: "init container command", edit: func(s *HueService) { s.Spec.InitContainers = []InitContainer{{Name: "x", Image: "i:1"}} }, field: "spec.initContainers[0].command"},
 		{name: "init container work dir", edit: func(s *HueService) {
@@ -93,7 +95,9 @@ func TestServiceValidate(t *testing.T) {
 		{name: "api access wildcard", edit: func(s *HueService) {
 			s.Spec.APIAccess = []APIRule{{APIGroups: []string{""}, Resources: []string{"*"}, Verbs: []string{"get"}}}
 		}, field: "spec.apiAccess[0].resources[0]", detail: "wildcards"},
-		{name: "api access verbs", edit: func(s *HueService) { s.Spec.APIAccess = []APIRule{{APIGroups: []string{""}, Resources: []string{"pods"}}} }, field: "spec.apiAccess[0].verbs"},
+		{name: "api access verbs", edit: func(s *HueService) {
+			s.Spec.APIAccess = []APIRule{{APIGroups: []string{""}, Resources: []string{"pods"}}}
+		}, field: "spec.apiAccess[0].verbs"},
 		{name: "host access", edit: func(s *HueService) { s.Spec.Workload, s.Spec.Replicas, s.Spec.HostAccess = DaemonSet, nil, true }, field: "spec.hostAccess", detail: "only for collect-proxy"},
 		{name: "job spec of a Deployment", edit: func(s *HueService) { s.Spec.Job = &JobSpec{} }, field: "spec.job"},
 		{name: "job completions", edit: func(s *HueService) { cronService(s); s.Spec.Job.Completions = i32(0) }, field: "spec.job.completions", detail: "between 1 and 10000"},
@@ -101,7 +105,11 @@ func TestServiceValidate(t *testing.T) {
 		{name: "job backoff", edit: func(s *HueService) { cronService(s); s.Spec.Job.BackoffLimit = i32(-1) }, field: "spec.job.backoffLimit"},
 		{name: "job deadline", edit: func(s *HueService) { cronService(s); d := int64(1 << 40); s.Spec.Job.ActiveDeadlineSeconds = &d }, field: "spec.job.activeDeadlineSeconds"},
 		{name: "job restart policy", edit: func(s *HueService) { cronService(s); s.Spec.Job.RestartPolicy = corev1.RestartPolicyAlways }, field: "spec.job.restartPolicy"},
-		{name: "job TTL of a Job", edit: func(s *HueService) { cronService(s); s.Spec.Workload, s.Spec.Cron = Job, nil; s.Spec.Job.TTLSecondsAfterFinished = i32(60) }, field: "spec.job.ttlSecondsAfterFinished", detail: "Argo CD"},
+		{name: "job TTL of a Job", edit: func(s *HueService) {
+			cronService(s)
+			s.Spec.Workload, s.Spec.Cron = Job, nil
+			s.Spec.Job.TTLSecondsAfterFinished = i32(60)
+		}, field: "spec.job.ttlSecondsAfterFinished", detail: "Argo CD"},
 		{name: "cron missing", edit: func(s *HueService) { cronService(s); s.Spec.Cron = nil }, field: "spec.cron"},
 		{name: "cron of a Deployment", edit: func(s *HueService) { s.Spec.Cron = &CronSpec{Schedule: "* * * * *"} }, field: "spec.cron"},
 		{name: "cron schedule", edit: func(s *HueService) { cronService(s); s.Spec.Cron.Schedule = "0 3 * *" }, field: "spec.cron.schedule"},
@@ -110,18 +118,32 @@ func TestServiceValidate(t *testing.T) {
 		{name: "autoscaling of a CronJob", edit: func(s *HueService) { cronService(s); s.Spec.Autoscaling = &Autoscaling{MinReplicas: 1, MaxReplicas: 2} }, field: "spec.autoscaling"},
 		{name: "autoscaling bounds", edit: func(s *HueService) { s.Spec.Autoscaling = &Autoscaling{MinReplicas: 3, MaxReplicas: 2} }, field: "spec.autoscaling.maxReplicas", detail: "must be >= minReplicas"},
 		{name: "autoscaling maximum", edit: func(s *HueService) { s.Spec.Autoscaling = &Autoscaling{MinReplicas: 2, MaxReplicas: 1 << 30} }, field: "spec.autoscaling.maxReplicas", detail: "between 1 and 1000"},
-		{name: "autoscaling target", edit: func(s *HueService) { s.Spec.Autoscaling = &Autoscaling{MinReplicas: 2, MaxReplicas: 4, TargetCPUUtilization: 150} }, field: "spec.autoscaling.targetCPUUtilization"},
+		{name: "autoscaling target", edit: func(s *HueService) {
+			s.Spec.Autoscaling = &Autoscaling{MinReplicas: 2, MaxReplicas: 4, TargetCPUUtilization: 150}
+		}, field: "spec.autoscaling.targetCPUUtilization"},
 		{name: "replicas below the autoscaler's minimum", edit: func(s *HueService) {
 			s.Spec.Replicas = i32(1)
 			s.Spec.Autoscaling = &Autoscaling{MinReplicas: 2, MaxReplicas: 4}
 		}, field: "spec.replicas", detail: "outside autoscaling's 2..4"},
 		{name: "replicas default to the autoscaler's minimum", edit: func(s *HueService) { s.Spec.Autoscaling = &Autoscaling{MinReplicas: 3, MaxReplicas: 4} }},
 		{name: "storage of a Deployment", edit: func(s *HueService) { s.Spec.Storage = &Storage{Size: "1Gi", MountPath: "/data"} }, field: "spec.storage", detail: "only a StatefulSet"},
-		{name: "storage size negative", edit: func(s *HueService) { s.Spec.Workload = StatefulSet; s.Spec.Storage = &Storage{Size: "-1Gi", MountPath: "/data"} }, field: "spec.storage.size", detail: "must not be negative"},
-		{name: "storage size zero", edit: func(s *HueService) { s.Spec.Workload = StatefulSet; s.Spec.Storage = &Storage{Size: "0", MountPath: "/data"} }, field: "spec.storage.size", detail: "must be > 0"},
-		{name: "storage size huge", edit: func(s *HueService) { s.Spec.Workload = StatefulSet; s.Spec.Storage = &Storage{Size: "1Ei", MountPath: "/data"} }, field: "spec.storage.size", detail: "at most 64Ti"},
+		{name: "storage size negative", edit: func(s *HueService) {
+			s.Spec.Workload = StatefulSet
+			s.Spec.Storage = &Storage{Size: "-1Gi", MountPath: "/data"}
+		}, field: "spec.storage.size", detail: "must not be negative"},
+		{name: "storage size zero", edit: func(s *HueService) {
+			s.Spec.Workload = StatefulSet
+			s.Spec.Storage = &Storage{Size: "0", MountPath: "/data"}
+		}, field: "spec.storage.size", detail: "must be > 0"},
+		{name: "storage size huge", edit: func(s *HueService) {
+			s.Spec.Workload = StatefulSet
+			s.Spec.Storage = &Storage{Size: "1Ei", MountPath: "/data"}
+		}, field: "spec.storage.size", detail: "at most 64Ti"},
 		{name: "storage size missing", edit: func(s *HueService) { s.Spec.Workload = StatefulSet; s.Spec.Storage = &Storage{MountPath: "/data"} }, field: "spec.storage.size", detail: "Required value"},
-		{name: "storage mount path", edit: func(s *HueService) { s.Spec.Workload = StatefulSet; s.Spec.Storage = &Storage{Size: "1Gi", MountPath: "data"} }, field: "spec.storage.mountPath"},
+		{name: "storage mount path", edit: func(s *HueService) {
+			s.Spec.Workload = StatefulSet
+			s.Spec.Storage = &Storage{Size: "1Gi", MountPath: "data"}
+		}, field: "spec.storage.mountPath"},
 		{name: "resources cpu huge", edit: func(s *HueService) { s.Spec.Resources.Requests.CPU = "100000" }, field: "spec.resources.requests.cpu", detail: "at most 256"},
 		{name: "resources limit below request", edit: func(s *HueService) { s.Spec.Resources.Requests.Memory, s.Spec.Resources.Limits.Memory = "1Gi", "512Mi" }, field: "spec.resources.limits.memory"},
 		{name: "resources unparsable", edit: func(s *HueService) { s.Spec.Resources.Limits.CPU = "lots" }, field: "spec.resources.limits.cpu"},

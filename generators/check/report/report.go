@@ -178,23 +178,35 @@ func writeSARIF(w io.Writer, fs, waived []check.Finding, rules map[string]Rule, 
 				WithFullyQualifiedName(f.Cluster+"/"+object(f)+":"+f.Field).WithKind("member"))
 		}
 		loc := sarif.NewLocation().WithLogicalLocations(logical)
-		if file := firstNonEmpty(f.Source, kustomization(overlays[f.Cluster])); file != "" {
+		if file := firstNonEmpty(f.Spec, f.Source, kustomization(overlays[f.Cluster])); file != "" {
 			loc.WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewArtifactLocation().WithURI(file)))
 		}
 		msg := fmt.Sprintf("%s %s", object(f), f.Message)
 		if f.Field != "" {
 			msg = fmt.Sprintf("%s %s: %s", object(f), f.Field, f.Message)
 		}
+		if f.SpecField != "" {
+			msg += " (edit " + f.Spec + ": " + f.SpecField + ")"
+		}
 		sum := sha256.Sum256([]byte(strings.Join([]string{f.Check, f.Cluster, object(f), f.Field}, "\x00")))
 		res := sarif.NewResult().WithRuleID(f.Check).WithRuleIndex(index[f.Check]).WithLevel(string(f.Severity)).
 			WithMessage(sarif.NewTextMessage(fmt.Sprintf("[%s] %s", f.Cluster, msg))).
 			WithLocations([]*sarif.Location{loc}).
 			WithPartialFingerprints(map[string]string{"hueFinding/v1": hex.EncodeToString(sum[:16])})
+		var related []*sarif.Location
+		addRelated := func(uri, text string) {
+			related = append(related, sarif.NewLocation().WithID(len(related)).
+				WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewArtifactLocation().WithURI(uri))).
+				WithMessage(sarif.NewTextMessage(text)))
+		}
+		if f.Spec != "" && f.Source != "" {
+			addRelated(f.Source, "generated from "+f.Spec+": change the spec, not this file")
+		}
 		if f.Related != "" {
-			rel := sarif.NewLocation().WithID(0).
-				WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewArtifactLocation().WithURI(f.Related))).
-				WithMessage(sarif.NewTextMessage("the fix may belong here instead"))
-			res.WithRelatedLocations([]*sarif.Location{rel})
+			addRelated(f.Related, "the fix may belong here instead")
+		}
+		if len(related) > 0 {
+			res.WithRelatedLocations(related)
 		}
 		if f.Waiver != "" {
 			// A reviewed waiver: code scanning shows the result as suppressed, with the reason.
@@ -210,15 +222,9 @@ func writeSARIF(w io.Writer, fs, waived []check.Finding, rules map[string]Rule, 
 	return err
 }
 
-// files names the file a finding came from and the related one, if any.
+// files names the files a finding concerns, the spec to edit first.
 func files(f check.Finding) string {
-	if f.Related == "" {
-		return f.Source
-	}
-	if f.Source == "" {
-		return f.Related
-	}
-	return f.Source + ", " + f.Related
+	return strings.Join(f.Files(), ", ")
 }
 
 func kustomization(overlay string) string {
