@@ -103,14 +103,15 @@ func (ck *Checker) CheckCluster(ctx context.Context, c *check.Cluster) ([]check.
 		return nil, err
 	}
 	out = append(out, pf...)
-	LocateAtSpec(out, c.SpecFile)
+	LocateAtSpec(out, c.Spec, c.SpecFile)
 	return out, nil
 }
 
 // LocateAtSpec names, for each finding on an object of a generated file, the hand-edited spec
 // that file is generated from (a base's hue.yaml; for overlays and shapes, the cluster's spec)
-// and, in a service's base, the spec field that gave the value.
-func LocateAtSpec(fs []check.Finding, clusterSpec string) {
+// and, in a service's base, the spec field that gave the value; a replica count or an image tag
+// the cluster overrides is the cluster spec's.
+func LocateAtSpec(fs []check.Finding, cluster *v1alpha1.HueCluster, clusterSpec string) {
 	for i := range fs {
 		f := &fs[i]
 		if f.Spec != "" || !Owned(f.Source) {
@@ -122,6 +123,16 @@ func LocateAtSpec(fs []check.Finding, clusterSpec string) {
 			f.Spec = path.Join("base", parts[1], v1alpha1.SpecFile)
 			if f.Field != "" && !slices.Contains(v1alpha1.CatalogFolders, parts[1]) {
 				f.SpecField = service.SpecField(f.Field)
+			}
+			if o, ok := overrides(cluster)[parts[1]]; ok {
+				switch {
+				case f.SpecField == "spec.replicas" && o.Paused != nil && *o.Paused:
+					f.Spec, f.SpecField = clusterSpec, "spec.overrides["+parts[1]+"].paused"
+				case f.SpecField == "spec.replicas" && o.Replicas != nil:
+					f.Spec, f.SpecField = clusterSpec, "spec.overrides["+parts[1]+"].replicas"
+				case f.SpecField == "spec.image" && o.Tag != "":
+					f.Spec, f.SpecField = clusterSpec, "spec.overrides["+parts[1]+"].tag"
+				}
 			}
 		case parts[0] == "overlays" || parts[0] == "shapes":
 			f.Spec = clusterSpec
@@ -193,4 +204,11 @@ func Summary(clusters []*check.Cluster) []report.Cluster {
 		out = append(out, report.Cluster{Name: c.Spec.Name, Fleet: c.Spec.Spec.Fleet, Environment: c.Spec.Spec.Environment, Objects: len(c.Objects), Overlay: c.Overlay})
 	}
 	return out
+}
+
+func overrides(c *v1alpha1.HueCluster) map[string]v1alpha1.ServiceOverride {
+	if c == nil {
+		return nil
+	}
+	return c.Spec.Overrides
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 )
 
@@ -20,7 +21,7 @@ func TestLocateAtSpec(t *testing.T) {
 		{Source: "components/ha/pdb.yaml", Field: "spec.minAvailable"},
 		{Source: "base/music/hue.yaml"},
 	}
-	LocateAtSpec(fs, "clusters/school/school-ashford.yaml")
+	LocateAtSpec(fs, nil, "clusters/school/school-ashford.yaml")
 	want := [][2]string{
 		{"base/music/hue.yaml", "spec.image"},
 		{"base/music/hue.yaml", ""},
@@ -32,5 +33,28 @@ func TestLocateAtSpec(t *testing.T) {
 	}
 	for i, w := range want {
 		assert.Equal(t, w, [2]string{fs[i].Spec, fs[i].SpecField}, fs[i].Source)
+	}
+}
+
+// A value the cluster overrides is the cluster spec's to change.
+func TestLocateAtSpecOverride(t *testing.T) {
+	two := int32(2)
+	c := &v1alpha1.HueCluster{}
+	c.Spec.Overrides = map[string]v1alpha1.ServiceOverride{"music": {Replicas: &two, Tag: "2.0.2"}}
+	fs := []check.Finding{
+		{Source: "base/music/deployment.yaml", Field: "spec.replicas"},
+		{Source: "base/music/deployment.yaml", Field: "spec.template.spec.containers[0].image"},
+		{Source: "base/music/deployment.yaml", Field: "spec.template.spec.containers[0].resources"},
+		{Source: "base/fitness/deployment.yaml", Field: "spec.replicas"},
+	}
+	LocateAtSpec(fs, c, "clusters/enterprise/onprem-staging.yaml")
+	want := [][2]string{
+		{"clusters/enterprise/onprem-staging.yaml", "spec.overrides[music].replicas"},
+		{"clusters/enterprise/onprem-staging.yaml", "spec.overrides[music].tag"},
+		{"base/music/hue.yaml", "spec.resources"},
+		{"base/fitness/hue.yaml", "spec.replicas"},
+	}
+	for i, w := range want {
+		assert.Equal(t, w, [2]string{fs[i].Spec, fs[i].SpecField}, fs[i].Field)
 	}
 }
