@@ -30,9 +30,10 @@ var (
 	}
 	findings = []check.Finding{
 		{Check: "HUE-006", Severity: check.SeverityError, Cluster: "prod-a", Kind: "Deployment", Namespace: "hue", Name: "music",
-			Field: "spec.template.spec.containers[0].securityContext.runAsNonRoot", Message: `container "music" does not set runAsNonRoot true`, Source: "base/music/deployment.yaml"},
+			Field: "spec.template.spec.containers[0].securityContext.runAsNonRoot", Message: `container "music" does not set runAsNonRoot true`, Source: "base/music/deployment.yaml", Spec: "base/music/hue.yaml"},
 		{Check: "HUE-004", Severity: check.SeverityWarning, Cluster: "prod-a", Kind: "Deployment", Namespace: "hue", Name: "music",
-			Field: "spec.template.spec.containers[0].image", Message: "not pinned <by> digest & more", Source: "base/music/deployment.yaml"},
+			Field: "spec.template.spec.containers[0].image", Message: "not pinned <by> digest & more", Source: "base/music/deployment.yaml",
+			Spec: "base/music/hue.yaml", SpecField: "spec.image"},
 		{Check: "schema", Severity: check.SeverityError, Cluster: "school-1", Kind: "Namespace", Name: "hue", Message: "unknown field a|b"},
 		{Check: "scheduling", Severity: check.SeverityError, Cluster: "school-1", Kind: "Deployment", Namespace: "hue", Name: "learner",
 			Field: "spec.template.spec", Message: "no pool fits", Source: "base/learner/deployment.yaml", Related: "clusters/school/school-1.yaml"},
@@ -85,8 +86,16 @@ func TestSARIF(t *testing.T) {
 		logical := loc["logicalLocations"].([]any)
 		require.Equal(t, "cluster", logical[0].(map[string]any)["kind"])
 		if m["ruleId"] == "HUE-006" {
-			require.Equal(t, "base/music/deployment.yaml", loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"])
+			require.Equal(t, "base/music/hue.yaml", loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"],
+				"located on the spec a person edits")
 			require.Equal(t, "prod-a/Deployment/hue/music", logical[1].(map[string]any)["fullyQualifiedName"])
+			related := m["relatedLocations"].([]any)
+			require.Len(t, related, 1)
+			require.Equal(t, "base/music/deployment.yaml", related[0].(map[string]any)["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"],
+				"the generated file is related")
+		}
+		if m["ruleId"] == "HUE-004" && strings.Contains(m["message"].(map[string]any)["text"].(string), "Deployment/hue/music") {
+			require.Contains(t, m["message"].(map[string]any)["text"], "(edit base/music/hue.yaml: spec.image)")
 		}
 		if m["ruleId"] == "schema" {
 			require.Equal(t, "overlays/school-1/kustomization.yaml", loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"],
