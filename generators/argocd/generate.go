@@ -16,6 +16,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // Generate returns the Argo CD files of the inventory, by path relative to the repository
@@ -227,7 +228,7 @@ func (g *generator) emit(path string, obj any, unique bool) {
 		return
 	}
 	if unique {
-		var h objectHeader
+		var h manifest.Header
 		if err := json.Unmarshal(mustJSON(obj), &h); err == nil {
 			key := h.Kind + "/" + h.Metadata.Name
 			if prev, ok := g.names[key]; ok {
@@ -241,15 +242,6 @@ func (g *generator) emit(path string, obj any, unique bool) {
 		g.errs = append(g.errs, &v1alpha1.Error{File: path, Detail: "generated twice"})
 	}
 	g.out[path] = append([]byte(Header), data...)
-}
-
-type objectHeader struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name      string `json:"name"`
-		Namespace string `json:"namespace"`
-	} `json:"metadata"`
 }
 
 func mustJSON(v any) []byte {

@@ -13,19 +13,8 @@ import (
 // nothing may panic, and every error names the file it came from. The seeds are the
 // repository's own specs and the bad-input cases; `go test` runs them, `go test -fuzz` explores.
 func FuzzDecode(f *testing.F) {
-	for _, glob := range []string{"../../../base/*/hue.yaml", "../../../clusters/*/*.yaml", "../../../tests/bad-input/*/*/*/hue.yaml", "../../../tests/bad-input/*/clusters/*/*.yaml"} {
-		files, err := filepath.Glob(glob)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, p := range files {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(b)
-		}
-	}
+	seeds(f, func(_ string, b []byte) { f.Add(b) }, "../../../base/*/hue.yaml", "../../../clusters/*/*.yaml",
+		"../../../tests/bad-input/*/*/*/hue.yaml", "../../../tests/bad-input/*/clusters/*/*.yaml")
 	f.Add([]byte("apiVersion: platform.hue.dev/v1alpha1\nkind: HueService\nmetadata: {name: x}\nspec: {replicas: -1, ports: [{}]}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const file = "fuzz/hue.yaml"
@@ -67,23 +56,13 @@ func FuzzInventory(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, glob := range []string{"clusters/*/*.yaml", "tests/bad-input/*/clusters/*/*.yaml"} {
-		files, err := filepath.Glob(filepath.Join(root, glob))
-		if err != nil {
-			f.Fatal(err)
+	seeds(f, func(p string, b []byte) {
+		if filepath.Base(p) == "fleet.yaml" {
+			f.Add(b, []byte("apiVersion: platform.hue.dev/v1alpha1\nkind: HueCluster\nmetadata: {name: school-x}\n"))
+		} else {
+			f.Add(fleet, b)
 		}
-		for _, p := range files {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
-			if filepath.Base(p) == "fleet.yaml" {
-				f.Add(b, []byte("apiVersion: platform.hue.dev/v1alpha1\nkind: HueCluster\nmetadata: {name: school-x}\n"))
-			} else {
-				f.Add(fleet, b)
-			}
-		}
-	}
+	}, filepath.Join(root, "clusters/*/*.yaml"), filepath.Join(root, "tests/bad-input/*/clusters/*/*.yaml"))
 	f.Fuzz(func(t *testing.T, fleetFile, clusterFile []byte) {
 		files := map[string][]byte{
 			RegistryFile:                    registry,
@@ -107,4 +86,21 @@ func FuzzInventory(f *testing.F) {
 			}
 		}
 	})
+}
+
+// seeds calls add with the path and bytes of every file the globs match.
+func seeds(f *testing.F, add func(path string, data []byte), globs ...string) {
+	for _, glob := range globs {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, p := range files {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			add(p, b)
+		}
+	}
 }
