@@ -7,7 +7,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -121,7 +120,7 @@ func LocateAtSpec(fs []check.Finding, cluster *v1alpha1.HueCluster, clusterSpec 
 		switch {
 		case parts[0] == "base" && len(parts) == 3:
 			f.Spec = path.Join("base", parts[1], v1alpha1.SpecFile)
-			if f.Field != "" && !slices.Contains(v1alpha1.CatalogFolders, parts[1]) {
+			if f.Field != "" {
 				f.SpecField = service.SpecField(f.Field)
 			}
 			if o, ok := overrides(cluster)[parts[1]]; ok {

@@ -25,7 +25,7 @@ func TestLocateAtSpec(t *testing.T) {
 	want := [][2]string{
 		{"base/music/hue.yaml", "spec.image"},
 		{"base/music/hue.yaml", ""},
-		{"base/compartments/hue.yaml", ""}, // one file, many compartments: no field mapping
+		{"base/compartments/hue.yaml", "spec.quota"}, // the compartment of the quota's namespace
 		{"clusters/school/school-ashford.yaml", ""},
 		{"clusters/school/school-ashford.yaml", ""},
 		{"", ""},

@@ -148,6 +148,12 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 	if cat == nil {
 		return errs
 	}
+	for i, t := range c.Spec.Tenants {
+		if ns := TenantNamespace(t); cat.Compartment(ns) != nil {
+			errs = append(errs, field.Invalid(spec.Child("tenants").Index(i), t, fmt.Sprintf(
+				"its namespace %s is the compartment %s (%s): name the school otherwise", ns, ns, cat.Files[KindCompartment+"/"+ns])))
+		}
+	}
 	for i, name := range c.Spec.Services {
 		sp := spec.Child("services").Index(i)
 		svc := cat.Service(name)
