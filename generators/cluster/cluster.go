@@ -426,6 +426,23 @@ func (o *overlay) nodePortServices(svcs []*v1alpha1.HueService) ([]any, error) {
 	return out, nil
 }
 
+// AnnotationBackendProtocol tells ingress-nginx which protocol the backend port speaks.
+const AnnotationBackendProtocol = "nginx.ingress.kubernetes.io/backend-protocol"
+
+// backendProtocol is the protocol of an exposed port, by its name (IANA service names).
+func backendProtocol(port string) string {
+	switch {
+	case port == "https" || strings.HasPrefix(port, "https-"):
+		return "HTTPS"
+	case port == "grpc" || strings.HasPrefix(port, "grpc-"):
+		return "GRPC"
+	case port == "grpcs" || strings.HasPrefix(port, "grpcs-"):
+		return "GRPCS"
+	default:
+		return "HTTP"
+	}
+}
+
 // ingresses returns one TLS Ingress per exposed service (hosts below the tenant, if any).
 func (o *overlay) ingresses(svcs []*v1alpha1.HueService, tenant string) []*networkingv1.Ingress {
 	in := o.c.Spec.Ingress
@@ -442,6 +459,10 @@ func (o *overlay) ingresses(svcs []*v1alpha1.HueService, tenant string) []*netwo
 			host = s.Name + "." + tenant + "." + in.Domain
 		}
 		pathType := networkingv1.PathTypePrefix
+		// One certificate Secret per Ingress (one host each): cert-manager keeps one Certificate
+		// per Secret, so Ingresses sharing one with different hosts would leave a host without
+		// its certificate.
+		secret := in.TLSSecret + "-" + s.Name
 		out = append(out, &networkingv1.Ingress{
 			TypeMeta: metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
 			ObjectMeta: metav1.ObjectMeta{
@@ -449,15 +470,17 @@ func (o *overlay) ingresses(svcs []*v1alpha1.HueService, tenant string) []*netwo
 				Namespace: s.Spec.Compartment,
 				Labels:    map[string]string{service.LabelApp: service.AppValue, service.LabelService: s.Name},
 				Annotations: map[string]string{
-					service.SyncWave:                           service.WavePost,
-					"cert-manager.io/cluster-issuer":           "hue-issuer",
-					"hue.dev/external-secrets":                 in.TLSSecret,
+					service.SyncWave:                 service.WavePost,
+					"cert-manager.io/cluster-issuer": "hue-issuer",
+					"hue.dev/external-secrets":       secret,
+					// The protocol the controller speaks to the pod: what the exposed port is named.
+					AnnotationBackendProtocol:                  backendProtocol(s.Spec.Exposed),
 					"nginx.ingress.kubernetes.io/ssl-redirect": "true",
 				},
 			},
 			Spec: networkingv1.IngressSpec{
 				IngressClassName: &in.ClassName,
-				TLS:              []networkingv1.IngressTLS{{Hosts: []string{host}, SecretName: in.TLSSecret}},
+				TLS:              []networkingv1.IngressTLS{{Hosts: []string{host}, SecretName: secret}},
 				Rules: []networkingv1.IngressRule{{Host: host, IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
 					Paths: []networkingv1.HTTPIngressPath{{Path: "/", PathType: &pathType, Backend: networkingv1.IngressBackend{
 						Service: &networkingv1.IngressServiceBackend{Name: s.Name, Port: networkingv1.ServiceBackendPort{Name: s.Spec.Exposed}},

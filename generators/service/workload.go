@@ -332,7 +332,7 @@ func podTemplate(s *v1alpha1.HueService) (corev1.PodTemplateSpec, error) {
 			vol := "workdir"
 			if !workDirs[ic.WorkDir] {
 				workDirs[ic.WorkDir] = true
-				pod.Volumes = append(pod.Volumes, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+				pod.Volumes = append(pod.Volumes, corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse(v1alpha1.WorkDirSize))}}})
 				c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: ic.WorkDir, ReadOnly: true})
 			}
 			init.VolumeMounts = []corev1.VolumeMount{{Name: vol, MountPath: ic.WorkDir}}
@@ -412,7 +412,12 @@ func resources(r v1alpha1.Resources) (corev1.ResourceRequirements, error) {
 		{out.Requests, corev1.ResourceMemory, r.Requests.Memory},
 		{out.Limits, corev1.ResourceCPU, r.Limits.CPU},
 		{out.Limits, corev1.ResourceMemory, r.Limits.Memory},
+		{out.Requests, corev1.ResourceEphemeralStorage, r.Requests.EphemeralStorage},
+		{out.Limits, corev1.ResourceEphemeralStorage, r.Limits.EphemeralStorage},
 	} {
+		if x.v == "" {
+			continue
+		}
 		q, err := parse(x.v)
 		if err != nil {
 			return out, err

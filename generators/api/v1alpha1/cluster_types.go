@@ -96,7 +96,8 @@ type IngressSpec struct {
 	Exposure string `json:"exposure,omitempty"`
 	// NodePorts is the allow-list: service name to node port.
 	NodePorts map[string]int32 `json:"nodePorts,omitempty"`
-	// TLSSecret is the certificate Secret every Ingress host uses.
+	// TLSSecret names the certificate Secrets: each Ingress (one host) has its own,
+	// <tlsSecret>-<service>.
 	TLSSecret string `json:"tlsSecret,omitempty"`
 	// ClassName is the IngressClass.
 	ClassName string `json:"className,omitempty"`

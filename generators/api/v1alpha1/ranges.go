@@ -51,13 +51,14 @@ type QuantitySpan struct{ Max resource.Quantity }
 
 // The ranges of the quantity inputs.
 var (
-	PodCPUSpan      = QuantitySpan{resource.MustParse("256")}    // resources (per container): cpu
-	PodMemorySpan   = QuantitySpan{resource.MustParse("4Ti")}    // resources (per container): memory
-	NodeCPUSpan     = QuantitySpan{resource.MustParse("1024")}   // nodePools[].capacity.cpu, per node
-	NodeMemorySpan  = QuantitySpan{resource.MustParse("64Ti")}   // nodePools[].capacity.memory, per node
-	StorageSpan     = QuantitySpan{resource.MustParse("64Ti")}   // storage.size
-	QuotaCPUSpan    = QuantitySpan{resource.MustParse("100000")} // compartment quota: cpu
-	QuotaMemorySpan = QuantitySpan{resource.MustParse("1Pi")}    // compartment quota: memory
+	PodCPUSpan       = QuantitySpan{resource.MustParse("256")}    // resources (per container): cpu
+	PodMemorySpan    = QuantitySpan{resource.MustParse("4Ti")}    // resources (per container): memory
+	PodEphemeralSpan = QuantitySpan{resource.MustParse("1Ti")}    // resources (per container): ephemeralStorage
+	NodeCPUSpan      = QuantitySpan{resource.MustParse("1024")}   // nodePools[].capacity.cpu, per node
+	NodeMemorySpan   = QuantitySpan{resource.MustParse("64Ti")}   // nodePools[].capacity.memory, per node
+	StorageSpan      = QuantitySpan{resource.MustParse("64Ti")}   // storage.size
+	QuotaCPUSpan     = QuantitySpan{resource.MustParse("100000")} // compartment quota: cpu
+	QuotaMemorySpan  = QuantitySpan{resource.MustParse("1Pi")}    // compartment quota: memory
 )
 
 // validateQuantity parses an optional quantity and checks it is neither negative nor above the
@@ -98,3 +99,11 @@ var metadataAddresses = []netip.Addr{netip.MustParseAddr("fd00:ec2::254"), netip
 
 // TenantNamespace is the namespace of one school on a shared district cluster.
 func TenantNamespace(tenant string) string { return "hue-" + tenant }
+
+// Defaults of a container's ephemeral storage, and the size of an init container's work
+// folder (an emptyDir, bounded like every emptyDir).
+const (
+	DefaultEphemeralRequest = "64Mi"
+	DefaultEphemeralLimit   = "512Mi"
+	WorkDirSize             = "256Mi"
+)

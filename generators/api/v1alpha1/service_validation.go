@@ -56,6 +56,12 @@ func (s *HueService) Default() {
 	if sp.Resources.Limits.Memory == "" {
 		sp.Resources.Limits.Memory = sp.Resources.Requests.Memory
 	}
+	if sp.Resources.Requests.EphemeralStorage == "" {
+		sp.Resources.Requests.EphemeralStorage = DefaultEphemeralRequest
+	}
+	if sp.Resources.Limits.EphemeralStorage == "" {
+		sp.Resources.Limits.EphemeralStorage = DefaultEphemeralLimit
+	}
 	if sp.Workload == Job || sp.Workload == CronJob {
 		if sp.Job == nil {
 			sp.Job = &JobSpec{}
@@ -390,7 +396,9 @@ func validateResources(p *field.Path, r Resources) field.ErrorList {
 	rm, e2 := validateQuantity(p.Child("requests", "memory"), r.Requests.Memory, PodMemorySpan)
 	lc, e3 := validateQuantity(p.Child("limits", "cpu"), r.Limits.CPU, PodCPUSpan)
 	lm, e4 := validateQuantity(p.Child("limits", "memory"), r.Limits.Memory, PodMemorySpan)
-	errs = append(append(append(append(errs, e1...), e2...), e3...), e4...)
+	re, e5 := validateQuantity(p.Child("requests", "ephemeralStorage"), r.Requests.EphemeralStorage, PodEphemeralSpan)
+	le, e6 := validateQuantity(p.Child("limits", "ephemeralStorage"), r.Limits.EphemeralStorage, PodEphemeralSpan)
+	errs = append(append(append(append(append(append(errs, e1...), e2...), e3...), e4...), e5...), e6...)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -399,6 +407,9 @@ func validateResources(p *field.Path, r Resources) field.ErrorList {
 	}
 	if lm.Cmp(rm) < 0 {
 		errs = append(errs, field.Invalid(p.Child("limits", "memory"), r.Limits.Memory, "must be >= requests.memory"))
+	}
+	if le.Cmp(re) < 0 {
+		errs = append(errs, field.Invalid(p.Child("limits", "ephemeralStorage"), r.Limits.EphemeralStorage, "must be >= requests.ephemeralStorage"))
 	}
 	return errs
 }

@@ -147,6 +147,8 @@ func TestServiceValidate(t *testing.T) {
 		{name: "resources cpu huge", edit: func(s *HueService) { s.Spec.Resources.Requests.CPU = "100000" }, field: "spec.resources.requests.cpu", detail: "at most 256"},
 		{name: "resources limit below request", edit: func(s *HueService) { s.Spec.Resources.Requests.Memory, s.Spec.Resources.Limits.Memory = "1Gi", "512Mi" }, field: "spec.resources.limits.memory"},
 		{name: "resources unparsable", edit: func(s *HueService) { s.Spec.Resources.Limits.CPU = "lots" }, field: "spec.resources.limits.cpu"},
+		{name: "ephemeral storage limit below its request", edit: func(s *HueService) { s.Spec.Resources.Requests.EphemeralStorage = "1Gi" }, field: "spec.resources.limits.ephemeralStorage", detail: "must be >= requests.ephemeralStorage"},
+		{name: "ephemeral storage huge", edit: func(s *HueService) { s.Spec.Resources.Limits.EphemeralStorage = "2Ti" }, field: "spec.resources.limits.ephemeralStorage", detail: "at most 1Ti"},
 		{name: "placement class", edit: func(s *HueService) { s.Spec.Placement.Class = "gpu-only" }, field: "spec.placement.class"},
 		{name: "placement node selector", edit: func(s *HueService) { s.Spec.Placement.NodeSelector = map[string]string{"bad key": "x"} }, field: "spec.placement.nodeSelector[bad key]"},
 		{name: "placement spot both ways", edit: func(s *HueService) { s.Spec.Placement.AvoidSpot, s.Spec.Placement.TolerateSpot = true, true }, field: "spec.placement.tolerateSpot"},

@@ -104,8 +104,17 @@ type EnvVar struct {
 }
 
 type Resources struct {
-	Requests Quantities `json:"requests,omitempty"`
-	Limits   Quantities `json:"limits,omitempty"`
+	Requests ContainerQuantities `json:"requests,omitempty"`
+	Limits   ContainerQuantities `json:"limits,omitempty"`
+}
+
+// ContainerQuantities are what one container requests or is limited to.
+type ContainerQuantities struct {
+	CPU    string `json:"cpu,omitempty"`
+	Memory string `json:"memory,omitempty"`
+	// EphemeralStorage bounds the container's writable layer and logs, so that one container
+	// cannot fill a small node's disk and have its neighbours evicted.
+	EphemeralStorage string `json:"ephemeralStorage,omitempty"`
 }
 
 type Quantities struct {
