@@ -10,7 +10,7 @@ long_running_kinds := {"Deployment", "StatefulSet", "DaemonSet"}
 # annotations included). Each entry lists what the workload may do that others may not.
 host_access_allow_list := [{
 	"kind": "DaemonSet",
-	"namespace": "hue-system",
+	"namespace": "hue-node",
 	"name": "collect-proxy",
 	"allow": {
 		"hostNetwork", "hostPID", "hostIPC", "hostPath", "privileged",

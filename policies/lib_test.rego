@@ -30,7 +30,7 @@ index_input := {"objects": [
 	pod("Deployment", "hue", "music", {"app": "hue", "service": "music", "tier": "backend"}),
 	{"kind": "Service", "metadata": {"name": "music", "namespace": "hue"}},
 	pod("Deployment", "hue", "learner", {"app": "hue", "service": "learner", "tier": "backend"}),
-	pod("DaemonSet", "hue-system", "collect-proxy", {"app": "hue", "service": "collect-proxy"}),
+	pod("DaemonSet", "hue-node", "collect-proxy", {"app": "hue", "service": "collect-proxy"}),
 	{"kind": "CronJob", "metadata": {"name": "digest", "namespace": "hue"}, "spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"app": "hue", "service": "digest"}}}}}}},
 ]}
 
@@ -44,7 +44,7 @@ test_selected_workloads_through_the_index if {
 
 test_selected_workloads_without_match_labels if {
 	lib.selected_workloads("hue", {}) == {0, 1, 3} with input as index_input
-	lib.selected_workloads("hue-system", {}) == {2} with input as index_input
+	lib.selected_workloads("hue-node", {}) == {2} with input as index_input
 	lib.selected_workloads("hue", {"matchExpressions": [{"key": "tier", "operator": "Exists"}]}) == {0, 1} with input as index_input
 	lib.selected_workloads("hue", {"matchLabels": {"app": "hue"}, "matchExpressions": [{"key": "service", "operator": "NotIn", "values": ["music"]}]}) == {1, 3} with input as index_input
 	lib.selected_workloads("restricted", {}) == set() with input as index_input
@@ -74,8 +74,8 @@ test_label_path if {
 }
 
 test_allow_list_is_exact if {
-	lib.allowed({"kind": "DaemonSet", "metadata": {"name": "collect-proxy", "namespace": "hue-system"}}, "hostPID")
+	lib.allowed({"kind": "DaemonSet", "metadata": {"name": "collect-proxy", "namespace": "hue-node"}}, "hostPID")
 	not lib.allowed({"kind": "DaemonSet", "metadata": {"name": "collect-proxy", "namespace": "hue"}}, "hostPID")
-	not lib.allowed({"kind": "Deployment", "metadata": {"name": "collect-proxy", "namespace": "hue-system"}}, "hostPID")
-	not lib.allowed({"kind": "DaemonSet", "metadata": {"name": "collect-proxy", "namespace": "hue-system"}}, "hostPort")
+	not lib.allowed({"kind": "Deployment", "metadata": {"name": "collect-proxy", "namespace": "hue-node"}}, "hostPID")
+	not lib.allowed({"kind": "DaemonSet", "metadata": {"name": "collect-proxy", "namespace": "hue-node"}}, "hostPort")
 }

@@ -4,7 +4,7 @@
 #   id: HUE-016
 #   severity: error
 #   rationale: Pod Security admission is the in-cluster backstop for HUE-006 to HUE-011; without the labels it enforces nothing.
-#   remediation: Label the namespace pod-security.kubernetes.io/enforce, audit and warn with restricted (privileged only for hue-system, which runs collect-proxy).
+#   remediation: Label the namespace pod-security.kubernetes.io/enforce, audit and warn with restricted (privileged only for hue-node, which runs collect-proxy alone).
 package hue.namespace_psa
 
 import data.hue.lib

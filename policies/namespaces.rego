@@ -3,13 +3,13 @@
 # custom:
 #   id: HUE-028
 #   severity: error
-#   rationale: RBAC, NetworkPolicies, Pod Security levels and the Argo CD AppProjects are written for hue, hue-data, hue-system, restricted and one hue-<school> namespace per tenant; anything else escapes all of them.
+#   rationale: RBAC, NetworkPolicies, Pod Security levels and the Argo CD AppProjects are written for hue, hue-data, hue-node, hue-system, restricted and one hue-<school> namespace per tenant; anything else escapes all of them.
 #   remediation: Move the object into one of the platform namespaces, or add the tenant to the cluster's spec.tenants.
 package hue.namespaces
 
 import data.hue.lib
 
-platform := {"hue", "hue-data", "hue-system", "restricted"}
+platform := {"hue", "hue-data", "hue-node", "hue-system", "restricted"}
 
 allowed_namespaces := platform | {sprintf("hue-%s", [t]) | some t in object.get(input.cluster, "tenants", [])}
 

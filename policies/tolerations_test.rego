@@ -39,7 +39,7 @@ test_value_must_match if {
 
 test_tolerate_all_only_allow_listed if {
 	proxy := {
-		"kind": "DaemonSet", "metadata": {"name": "collect-proxy", "namespace": "hue-system"},
+		"kind": "DaemonSet", "metadata": {"name": "collect-proxy", "namespace": "hue-node"},
 		"spec": {"template": {"spec": {"tolerations": [{"operator": "Exists"}]}}},
 	}
 	count(tolerations.violation) == 0 with input as {"cluster": cluster, "objects": [proxy]}

@@ -180,8 +180,16 @@ func (c *Catalog) crossValidate() Errors {
 		errs = append(errs, &Error{File: c.Files[kind+"/"+name], Kind: kind, Name: name, Field: fld, Detail: detail})
 	}
 	for _, s := range c.Services {
-		if c.Compartment(s.Spec.Compartment) == nil {
+		comp := c.Compartment(s.Spec.Compartment)
+		switch {
+		case comp == nil:
 			at(KindService, s.Name, "spec.compartment", fmt.Sprintf("unknown compartment %q", s.Spec.Compartment))
+		// A privileged namespace holds the host-access workload alone: anything beside it could
+		// be given its privileges by whoever can write there.
+		case s.Spec.HostAccess && comp.Spec.PodSecurity != PodSecurityPrivileged:
+			at(KindService, s.Name, "spec.compartment", fmt.Sprintf("a host-access workload lives in a privileged compartment of its own; %s is %s", comp.Name, comp.Spec.PodSecurity))
+		case !s.Spec.HostAccess && comp.Spec.PodSecurity == PodSecurityPrivileged:
+			at(KindService, s.Name, "spec.compartment", fmt.Sprintf("%s is privileged: it holds the host-access workload alone", comp.Name))
 		}
 		if c.DataStore(s.Name) != nil {
 			at(KindService, s.Name, "metadata.name", "a data store has the same name")

@@ -89,6 +89,9 @@ const (
 // CatalogFolders are the folders of base/ that are not a service's.
 var CatalogFolders = []string{CompartmentsFolder, DataStoresFolder}
 
+// PodSecurityPrivileged is the Pod Security level of the one compartment with host access.
+const PodSecurityPrivileged = "privileged"
+
 // PlatformNamespaces are namespaces of Kubernetes and of the platform's tools (besides every
 // kube-* one): a compartment never takes one.
 var PlatformNamespaces = []string{"default", "argocd", "cert-manager", "ingress-nginx"}

@@ -484,6 +484,10 @@ func (c *HueCompartment) Validate() field.ErrorList {
 	}
 	for i, a := range c.Spec.Access {
 		ap := spec.Child("access").Index(i)
+		if c.Spec.PodSecurity == PodSecurityPrivileged && a.Role != "view" {
+			errs = append(errs, field.Forbidden(ap.Child("role"),
+				"a privileged compartment grants only view: whoever may create a pod or exec there is root on the node"))
+		}
 		if a.Group == "" {
 			errs = append(errs, field.Required(ap.Child("group"), ""))
 		}

@@ -171,6 +171,12 @@ func TestCompartmentValidate(t *testing.T) {
 		{name: "pod security", edit: func(c *HueCompartment) { c.Spec.PodSecurity = "open" }, field: "spec.podSecurity"},
 		{name: "access group", edit: func(c *HueCompartment) { c.Spec.Access = []Access{{Role: "view"}} }, field: "spec.access[0].group"},
 		{name: "access role", edit: func(c *HueCompartment) { c.Spec.Access = []Access{{Group: "g", Role: "admin"}} }, field: "spec.access[0].role"},
+		{name: "privileged and read-only", edit: func(c *HueCompartment) {
+			c.Spec.PodSecurity, c.Spec.Access = PodSecurityPrivileged, []Access{{Group: "g", Role: "view"}}
+		}},
+		{name: "privileged with a write role", edit: func(c *HueCompartment) {
+			c.Spec.PodSecurity, c.Spec.Access = PodSecurityPrivileged, []Access{{Group: "g", Role: "edit"}}
+		}, field: "spec.access[0].role", detail: "root on the node"},
 		{name: "quota huge", edit: func(c *HueCompartment) { c.Spec.Quota = &Quantities{Memory: "2Pi"} }, field: "spec.quota.memory", detail: "at most 1Pi"},
 		{name: "quota negative", edit: func(c *HueCompartment) { c.Spec.Quota = &Quantities{CPU: "-4"} }, field: "spec.quota.cpu"},
 	} {

@@ -62,7 +62,7 @@ spec: {selector: {app: hue, service: %[1]s}, ports: [{port: 80, targetPort: http
 
 func syntheticCluster(b *testing.B, services int) *check.Cluster {
 	var y strings.Builder
-	namespaces := []string{"hue", "hue-data", "hue-system", "restricted"}
+	namespaces := []string{"hue", "hue-data", "hue-node", "hue-system", "restricted"}
 	for _, ns := range namespaces {
 		fmt.Fprintf(&y, `---
 apiVersion: v1
