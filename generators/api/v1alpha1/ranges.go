@@ -2,7 +2,6 @@ package v1alpha1
 
 import (
 	"fmt"
-	"net/netip"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -79,29 +78,6 @@ func validateQuantity(p *field.Path, v string, span QuantitySpan) (resource.Quan
 	}
 	return q, nil
 }
-
-// The folders of base/ the catalog's own objects are generated into.
-const (
-	CompartmentsFolder = "compartments"
-	DataStoresFolder   = "datastores"
-)
-
-// CatalogFolders are the folders of base/ that are not a service's.
-var CatalogFolders = []string{CompartmentsFolder, DataStoresFolder}
-
-// PodSecurityPrivileged is the Pod Security level of the one compartment with host access.
-const PodSecurityPrivileged = "privileged"
-
-// PlatformNamespaces are namespaces of Kubernetes and of the platform's tools (besides every
-// kube-* one): a compartment never takes one.
-var PlatformNamespaces = []string{"default", "argocd", "cert-manager", "ingress-nginx"}
-
-// metadataAddresses are cloud metadata services outside the link-local range Kubernetes
-// already refuses: AWS's IPv6 endpoint and Alibaba Cloud's.
-var metadataAddresses = []netip.Addr{netip.MustParseAddr("fd00:ec2::254"), netip.MustParseAddr("100.100.100.200")}
-
-// TenantNamespace is the namespace of one school on a shared district cluster.
-func TenantNamespace(tenant string) string { return "hue-" + tenant }
 
 // Defaults of a container's ephemeral storage, and the size of an init container's work
 // folder (an emptyDir, bounded like every emptyDir).

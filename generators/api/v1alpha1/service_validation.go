@@ -252,8 +252,8 @@ func (s *HueService) Validate() field.ErrorList {
 		if j.ActiveDeadlineSeconds != nil {
 			errs = append(errs, JobSecondsSpan.Check(jp.Child("activeDeadlineSeconds"), *j.ActiveDeadlineSeconds)...)
 		}
-		if t := j.TTLSecondsAfterFinished; t != nil {
-			errs = append(errs, Span{ttlMinimum, JobSecondsSpan.Max}.Check(jp.Child("ttlSecondsAfterFinished"), int64(*t))...)
+		if t := j.TTLSecondsAfterFinished; t != nil { // 0 deletes a finished Job at once
+			errs = append(errs, Span{0, JobSecondsSpan.Max}.Check(jp.Child("ttlSecondsAfterFinished"), int64(*t))...)
 		}
 		if j.TTLSecondsAfterFinished != nil && sp.Workload == Job {
 			errs = append(errs, field.Forbidden(jp.Child("ttlSecondsAfterFinished"),

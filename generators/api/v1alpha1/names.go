@@ -1,0 +1,26 @@
+package v1alpha1
+
+import "net/netip"
+
+// The folders of base/ the catalog's own objects are generated into.
+const (
+	CompartmentsFolder = "compartments"
+	DataStoresFolder   = "datastores"
+)
+
+// CatalogFolders are the folders of base/ that are not a service's.
+var CatalogFolders = []string{CompartmentsFolder, DataStoresFolder}
+
+// PodSecurityPrivileged is the Pod Security level of the one compartment with host access.
+const PodSecurityPrivileged = "privileged"
+
+// PlatformNamespaces are namespaces of Kubernetes and of the platform's tools (besides every
+// kube-* one): a compartment never takes one.
+var PlatformNamespaces = []string{"default", "argocd", "cert-manager", "ingress-nginx"}
+
+// metadataAddresses are cloud metadata services outside the link-local range Kubernetes
+// already refuses: AWS's IPv6 endpoint and Alibaba Cloud's.
+var metadataAddresses = []netip.Addr{netip.MustParseAddr("fd00:ec2::254"), netip.MustParseAddr("100.100.100.200")}
+
+// TenantNamespace is the namespace of one school on a shared district cluster.
+func TenantNamespace(tenant string) string { return "hue-" + tenant }
