@@ -126,10 +126,10 @@ func (o *overlay) build() error {
 	// cluster's own.
 	sk := types.Kustomization{TypeMeta: types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}}
 	for _, name := range sortedSet(compartments) {
-		sk.Resources = append(sk.Resources, rel(2, path.Join(service.CompartmentsDir, name)))
+		sk.Resources = append(sk.Resources, o.compartment(2, name)...)
 	}
-	if len(cat.DataStores) > 0 {
-		sk.Resources = append(sk.Resources, rel(2, service.DataStoresDir))
+	if slices.Contains(cat.Residencies(), c.Spec.DataResidency) {
+		sk.Resources = append(sk.Resources, rel(2, service.DataStoreDir(c.Spec.DataResidency)))
 	}
 	for _, s := range shared {
 		sk.Resources = append(sk.Resources, rel(2, path.Join("base", s.Name)))
@@ -262,7 +262,7 @@ func (o *overlay) tenant(t, dir string, svcs []*v1alpha1.HueService) error {
 	k := types.Kustomization{
 		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
 		Namespace: TenantNamespace(t),
-		Resources: []string{rel(4, path.Join(service.CompartmentsDir, v1alpha1.DefaultCompartment))},
+		Resources: o.compartment(4, v1alpha1.DefaultCompartment),
 	}
 	for _, s := range svcs {
 		k.Resources = append(k.Resources, rel(4, path.Join("base", s.Name)))
@@ -276,6 +276,16 @@ func (o *overlay) tenant(t, dir string, svcs []*v1alpha1.HueService) error {
 	k.Components = []string{rel(4, exposureComponent(o.c))}
 	k.Labels = []types.Label{{Pairs: map[string]string{"hue.dev/tenant": t}}}
 	return add(o.shape, path.Join(dir, "kustomization.yaml"), k)
+}
+
+// compartment lists a compartment's base and its egress to the data stores of the cluster's
+// residency, depth folders below the root.
+func (o *overlay) compartment(depth int, name string) []string {
+	out := []string{rel(depth, path.Join(service.CompartmentsDir, name))}
+	if comp := o.cat.Compartment(name); comp != nil && len(service.CompartmentEgress(comp, o.cat, o.c.Spec.DataResidency)) > 0 {
+		out = append(out, rel(depth, service.EgressDir(name, o.c.Spec.DataResidency)))
+	}
+	return out
 }
 
 func exposureComponent(c *v1alpha1.HueCluster) string {

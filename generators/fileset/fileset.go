@@ -250,8 +250,13 @@ func Write(root string, want Files, existing map[string]bool) (changed []string,
 	return changed, nil
 }
 
+// removeEmptyDirs removes dir and its parents while they are empty, up to root (not included).
 func removeEmptyDirs(root, dir string) {
-	for dir != root && strings.HasPrefix(dir, root) {
+	for {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return
+		}
 		entries, err := os.ReadDir(dir)
 		if err != nil || len(entries) > 0 {
 			return

@@ -3,7 +3,9 @@
 package fn
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
@@ -102,15 +104,26 @@ func process(rl *framework.ResourceList) error {
 		}
 		objs = append(objs, o...)
 	}
+	// One list is one cluster's view of the stores: the objects of a single residency.
+	residency := ""
+	if rs := cat.Residencies(); len(rs) == 1 {
+		residency = rs[0]
+	} else if len(rs) > 1 {
+		for _, s := range specs {
+			if _, ok := s.doc.Object.(*v1alpha1.HueDataStore); ok {
+				results = append(results, toResults(v1alpha1.Errors{{File: s.doc.File, Kind: s.doc.Kind, Name: s.doc.Name,
+					Field: "spec.regions", Detail: fmt.Sprintf("hue fn expands the data stores of one residency; this list has %s", strings.Join(rs, ", "))}})...)
+			}
+		}
+		rl.Results = append(rl.Results, results...)
+		return rl.Results
+	}
 	for _, c := range cat.Compartments {
 		objs = append(objs, service.CompartmentObjects(c, cat)...)
+		objs = append(objs, service.CompartmentEgress(c, cat, residency)...)
 	}
 	for _, d := range cat.DataStores {
-		o, err := service.DataStoreObjects(d)
-		if err != nil {
-			return err
-		}
-		objs = append(objs, o...)
+		objs = append(objs, service.DataStoreObjects(d, d.Region(residency))...)
 	}
 	for _, o := range objs {
 		b, err := fileset.MarshalObject(o)

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
+	"slices"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -26,11 +28,24 @@ const (
 	DataStoresDir   = "base/" + v1alpha1.DataStoresFolder
 )
 
+// DataStoreDir is the base of the data stores served in one residency.
+func DataStoreDir(residency string) string { return path.Join(DataStoresDir, residency) }
+
+// EgressDir is the base of a compartment's egress to the data stores of one residency.
+func EgressDir(compartment, residency string) string {
+	return path.Join(CompartmentsDir, compartment, "egress", residency)
+}
+
+// StoreResidency annotates what a cluster of one residency only may hold: its data stores and
+// the egress to them (policy HUE-025 compares it with the cluster's).
+const StoreResidency = "hue.dev/store-residency"
+
 // PodSecurityVersion pins the Pod Security Standards version the namespaces enforce.
 const PodSecurityVersion = "v1.37"
 
-// Generate writes every base of the catalog: base/<service>/, base/compartments/<name>/ and
-// base/datastores/.
+// Generate writes every base of the catalog: base/<service>/, base/compartments/<name>/ with
+// its egress to the data stores of each residency in egress/<residency>/, and
+// base/datastores/<residency>/.
 func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
 	files := fileset.Files{}
 	// Every generated object is validated as the API server would on a create; all errors of
@@ -57,18 +72,36 @@ func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
 		if err := writeBase(files, dir, objs); err != nil {
 			return nil, err
 		}
-	}
-	if len(cat.DataStores) > 0 {
-		var objs []any
-		for _, d := range cat.DataStores {
-			o, err := DataStoreObjects(d)
-			if err != nil {
+		for _, r := range cat.Residencies() {
+			egress := CompartmentEgress(c, cat, r)
+			if len(egress) == 0 {
+				continue
+			}
+			dir := EgressDir(c.Name, r)
+			errs = append(errs, validate(from(v1alpha1.KindCompartment, c.Name), dir, egress)...)
+			if err := writeBase(files, dir, egress); err != nil {
 				return nil, err
 			}
-			errs = append(errs, validate(from(v1alpha1.KindDataStore, d.Name), DataStoresDir, o)...)
+		}
+	}
+	for _, r := range cat.Residencies() {
+		var objs []any
+		for _, d := range cat.DataStores {
+			k := slices.IndexFunc(d.Spec.Regions, func(reg v1alpha1.DataStoreRegion) bool { return reg.Residency == r })
+			if k < 0 {
+				continue
+			}
+			o := DataStoreObjects(d, &d.Spec.Regions[k])
+			for _, e := range validate(from(v1alpha1.KindDataStore, d.Name), DataStoreDir(r), o) {
+				// The region's own values (addresses, external name) are named in the region.
+				if f, ok := strings.CutPrefix(e.Field, "spec."); ok && (strings.HasPrefix(f, "addresses") || strings.HasPrefix(f, "externalName")) {
+					e.Field = fmt.Sprintf("spec.regions[%d].%s", k, f)
+				}
+				errs = append(errs, e)
+			}
 			objs = append(objs, o...)
 		}
-		if err := writeBase(files, DataStoresDir, objs); err != nil {
+		if err := writeBase(files, DataStoreDir(r), objs); err != nil {
 			return nil, err
 		}
 	}
@@ -127,8 +160,8 @@ func compartmentMeta(name, namespace, wave string) metav1.ObjectMeta {
 }
 
 // CompartmentObjects returns a compartment's namespace with Pod Security labels, its
-// default-deny network boundary (plus DNS and the data stores its services talk to), its
-// RBAC and its quota.
+// default-deny network boundary (plus DNS), its RBAC and its quota. The egress to data stores
+// depends on the cluster's residency: see CompartmentEgress.
 func CompartmentObjects(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog) []any {
 	ns := c.Name
 	nsMeta := compartmentMeta(ns, "", WaveNamespace)
@@ -143,12 +176,7 @@ func CompartmentObjects(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog) []any
 	}
 	out := []any{&corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: nsMeta}}
 
-	np := func(name string) *networkingv1.NetworkPolicy {
-		return &networkingv1.NetworkPolicy{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
-			ObjectMeta: compartmentMeta(name, ns, WaveRBAC),
-		}
-	}
+	np := func(name string) *networkingv1.NetworkPolicy { return compartmentPolicy(name, ns) }
 	deny := np("default-deny")
 	deny.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
 	out = append(out, deny)
@@ -166,26 +194,6 @@ func CompartmentObjects(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog) []any
 		},
 	}}
 	out = append(out, dns)
-
-	for _, d := range cat.DataStores {
-		if !talkedToFrom(cat, d.Name, ns) {
-			continue
-		}
-		p := np("egress-" + d.Name)
-		p.Spec.PodSelector = metav1.LabelSelector{MatchLabels: map[string]string{TalksPrefix + d.Name: "true"}}
-		p.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
-		rule := networkingv1.NetworkPolicyEgressRule{Ports: []networkingv1.NetworkPolicyPort{{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(d.Spec.Port))}}}
-		if len(d.Spec.Addresses) == 0 {
-			// A DNS name cannot be expressed in a NetworkPolicy: only the port is pinned.
-			rule.To = []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}}
-		}
-		for _, a := range d.Spec.Addresses {
-			ip := netip.MustParseAddr(a)
-			rule.To = append(rule.To, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: netip.PrefixFrom(ip, ip.BitLen()).String()}})
-		}
-		p.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{rule}
-		out = append(out, p)
-	}
 
 	for _, a := range c.Spec.Access {
 		out = append(out, &rbacv1.RoleBinding{
@@ -212,6 +220,37 @@ func CompartmentObjects(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog) []any
 	return out
 }
 
+func compartmentPolicy(name, namespace string) *networkingv1.NetworkPolicy {
+	return &networkingv1.NetworkPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+		ObjectMeta: compartmentMeta(name, namespace, WaveRBAC),
+	}
+}
+
+// CompartmentEgress returns, for a cluster of one residency, the compartment's egress to each
+// data store its services talk to: only to the networks the store declares for that residency,
+// on its port.
+func CompartmentEgress(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog, residency string) []any {
+	var out []any
+	for _, d := range cat.DataStores {
+		reg := d.Region(residency)
+		if reg == nil || !talkedToFrom(cat, d.Name, c.Name) {
+			continue
+		}
+		p := compartmentPolicy("egress-"+d.Name, c.Name)
+		p.Annotations[StoreResidency] = residency
+		p.Spec.PodSelector = metav1.LabelSelector{MatchLabels: map[string]string{TalksPrefix + d.Name: "true"}}
+		p.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
+		rule := networkingv1.NetworkPolicyEgressRule{Ports: []networkingv1.NetworkPolicyPort{{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(d.Spec.Port))}}}
+		for _, cidr := range reg.Egress() {
+			rule.To = append(rule.To, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: cidr}})
+		}
+		p.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{rule}
+		out = append(out, p)
+	}
+	return out
+}
+
 func talkedToFrom(cat *v1alpha1.Catalog, store, compartment string) bool {
 	for _, s := range cat.Services {
 		if s.Spec.Compartment != compartment {
@@ -226,25 +265,25 @@ func talkedToFrom(cat *v1alpha1.Catalog, store, compartment string) bool {
 	return false
 }
 
-// DataStoreObjects returns the in-cluster face of an external data store: an ExternalName
-// Service, or a selector-less Service with an EndpointSlice listing its addresses.
-func DataStoreObjects(d *v1alpha1.HueDataStore) ([]any, error) {
+// DataStoreObjects returns the in-cluster face of an external data store in one region: an
+// ExternalName Service, or a selector-less Service with an EndpointSlice listing its addresses.
+func DataStoreObjects(d *v1alpha1.HueDataStore, reg *v1alpha1.DataStoreRegion) []any {
 	m := metav1.ObjectMeta{
 		Name:        d.Name,
 		Namespace:   d.Spec.Compartment,
 		Labels:      map[string]string{LabelApp: AppValue, "hue.dev/datastore": d.Spec.Type},
-		Annotations: map[string]string{SyncWave: WaveConfig},
+		Annotations: map[string]string{SyncWave: WaveConfig, StoreResidency: reg.Residency},
 	}
 	svc := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}, ObjectMeta: m}
-	if d.Spec.ExternalName != "" {
-		svc.Spec = corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: d.Spec.ExternalName,
+	if reg.ExternalName != "" {
+		svc.Spec = corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: reg.ExternalName,
 			Ports: []corev1.ServicePort{{Name: d.Spec.PortName, Port: d.Spec.Port, Protocol: corev1.ProtocolTCP}}}
-		return []any{svc}, nil
+		return []any{svc}
 	}
 	svc.Spec = corev1.ServiceSpec{Type: corev1.ServiceTypeClusterIP,
 		Ports: []corev1.ServicePort{{Name: d.Spec.PortName, Port: d.Spec.Port, TargetPort: intstr.FromInt32(d.Spec.Port), Protocol: corev1.ProtocolTCP}}}
 	family := discoveryv1.AddressTypeIPv4
-	if netip.MustParseAddr(d.Spec.Addresses[0]).Is6() {
+	if netip.MustParseAddr(reg.Addresses[0]).Is6() {
 		family = discoveryv1.AddressTypeIPv6
 	}
 	em := m
@@ -256,8 +295,8 @@ func DataStoreObjects(d *v1alpha1.HueDataStore) ([]any, error) {
 		AddressType: family,
 		Ports:       []discoveryv1.EndpointPort{{Name: ptr(d.Spec.PortName), Port: ptr(d.Spec.Port), Protocol: ptr(corev1.ProtocolTCP)}},
 	}
-	for _, a := range d.Spec.Addresses {
+	for _, a := range reg.Addresses {
 		slice.Endpoints = append(slice.Endpoints, discoveryv1.Endpoint{Addresses: []string{a}, Conditions: discoveryv1.EndpointConditions{Ready: ptr(true)}})
 	}
-	return []any{svc, slice}, nil
+	return []any{svc, slice}
 }

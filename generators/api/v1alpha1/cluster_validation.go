@@ -144,6 +144,10 @@ func (c *HueCluster) Validate() field.ErrorList {
 	}
 	if s.DataResidency == "" {
 		errs = append(errs, field.Required(spec.Child("dataResidency"), ""))
+	} else {
+		for _, msg := range validation.IsDNS1123Label(s.DataResidency) {
+			errs = append(errs, field.Invalid(spec.Child("dataResidency"), s.DataResidency, msg))
+		}
 	}
 	if s.Fleet == FleetSchool && s.Ring == "" {
 		errs = append(errs, field.Required(spec.Child("ring"), "school clusters roll out by ring"))

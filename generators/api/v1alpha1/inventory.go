@@ -154,6 +154,7 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 				"its namespace %s is the compartment %s (%s): name the school otherwise", ns, ns, cat.Files[KindCompartment+"/"+ns])))
 		}
 	}
+	unserved := map[string]bool{} // data stores without a region for the cluster's residency, reported once
 	for i, name := range c.Spec.Services {
 		sp := spec.Child("services").Index(i)
 		svc := cat.Service(name)
@@ -170,6 +171,12 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 		for _, t := range svc.Spec.Talks {
 			if cat.Service(t) != nil && !contains(c.Spec.Services, t) {
 				errs = append(errs, field.Invalid(sp, name, fmt.Sprintf("%s talks to %s, which the cluster does not run", name, t)))
+			}
+			// Data stay in their jurisdiction: a cluster reaches only the stores of its own.
+			if d := cat.DataStore(t); d != nil && c.Spec.DataResidency != "" && d.Region(c.Spec.DataResidency) == nil && !unserved[t] {
+				unserved[t] = true
+				errs = append(errs, field.Invalid(spec.Child("dataResidency"), c.Spec.DataResidency, fmt.Sprintf(
+					"services[%d] %s talks to the data store %s, which has no region for this residency (%s: spec.regions)", i, name, t, cat.Files[KindDataStore+"/"+t])))
 			}
 		}
 	}

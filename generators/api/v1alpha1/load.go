@@ -34,6 +34,17 @@ func (c *Catalog) Compartment(name string) *HueCompartment {
 	return named(c.Compartments, name)
 }
 
+// Residencies are the data residencies some data store is served in, sorted.
+func (c *Catalog) Residencies() []string {
+	set := map[string]bool{}
+	for _, d := range c.DataStores {
+		for _, r := range d.Spec.Regions {
+			set[r.Residency] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
 // DataStore returns the named data store or nil.
 func (c *Catalog) DataStore(name string) *HueDataStore {
 	return named(c.DataStores, name)

@@ -14,19 +14,23 @@ type Span struct{ Min, Max int64 }
 
 // The ranges of the numeric inputs of the specs.
 var (
-	ReplicasSpan             = Span{0, 1000}       // spec.replicas, overrides[].replicas
-	AutoscalingSpan          = Span{1, 1000}       // autoscaling.minReplicas, maxReplicas
-	CPUTargetSpan            = Span{1, 100}        // autoscaling.targetCPUUtilization, percent
-	ProbeSecondsSpan         = Span{0, 3600}       // probes: initialDelaySeconds, timeoutSeconds, periodSeconds
-	ProbeThresholdSpan       = Span{0, 100}        // probes: failureThreshold (0: the Kubernetes default)
-	CompletionsSpan          = Span{1, 10000}      // job.completions
-	ParallelismSpan          = Span{1, 1000}       // job.parallelism
-	BackoffSpan              = Span{0, 100}        // job.backoffLimit
-	JobSecondsSpan           = Span{1, 30 * 86400} // job.activeDeadlineSeconds, job.ttlSecondsAfterFinished: 30 days
-	HistorySpan              = Span{0, 100}        // cron.successfulJobsHistoryLimit, failedJobsHistoryLimit
-	NodePoolCountSpan        = Span{1, 5000}       // nodePools[].count: Kubernetes' own scalability limit per cluster
-	NodePortSpan             = Span{30000, 32767}  // ingress.nodePorts: the default service-node-port-range
-	ttlMinimum         int64 = 0                   // a TTL of 0 deletes a finished Job at once
+	ReplicasSpan               = Span{0, 1000}       // spec.replicas, overrides[].replicas
+	AutoscalingSpan            = Span{1, 1000}       // autoscaling.minReplicas, maxReplicas
+	CPUTargetSpan              = Span{1, 100}        // autoscaling.targetCPUUtilization, percent
+	ProbeSecondsSpan           = Span{0, 3600}       // probes: initialDelaySeconds, timeoutSeconds, periodSeconds
+	ProbeThresholdSpan         = Span{0, 100}        // probes: failureThreshold (0: the Kubernetes default)
+	CompletionsSpan            = Span{1, 10000}      // job.completions
+	ParallelismSpan            = Span{1, 1000}       // job.parallelism
+	BackoffSpan                = Span{0, 100}        // job.backoffLimit
+	JobSecondsSpan             = Span{1, 30 * 86400} // job.activeDeadlineSeconds, job.ttlSecondsAfterFinished: 30 days
+	HistorySpan                = Span{0, 100}        // cron.successfulJobsHistoryLimit, failedJobsHistoryLimit
+	NodePoolCountSpan          = Span{1, 5000}       // nodePools[].count: Kubernetes' own scalability limit per cluster
+	NodePortSpan               = Span{30000, 32767}  // ingress.nodePorts: the default service-node-port-range
+	DataStoreRegionsSpan       = Span{1, 64}         // data store regions
+	DataStoreRangesSpan        = Span{0, 64}         // data store regions[].ranges
+	PrefixSpanIPv4             = Span{8, 32}         // data store ranges, IPv4 prefix length
+	PrefixSpanIPv6             = Span{32, 128}       // data store ranges, IPv6 prefix length
+	ttlMinimum           int64 = 0                   // a TTL of 0 deletes a finished Job at once
 )
 
 // Check reports v at p when it is outside the span.

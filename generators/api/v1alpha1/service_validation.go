@@ -3,6 +3,7 @@ package v1alpha1
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/robfig/cron/v3"
@@ -527,39 +528,111 @@ func (d *HueDataStore) Validate() field.ErrorList {
 	for _, msg := range validation.IsValidPortName(d.Spec.PortName) {
 		errs = append(errs, field.Invalid(spec.Child("portName"), d.Spec.PortName, msg))
 	}
+	if len(d.Spec.Regions) == 0 {
+		errs = append(errs, field.Required(spec.Child("regions"), "where the store is served, one entry per data residency"))
+	} else {
+		errs = append(errs, DataStoreRegionsSpan.Check(spec.Child("regions"), int64(len(d.Spec.Regions)))...)
+	}
+	seen := map[string]bool{}
+	for i, r := range d.Spec.Regions {
+		rp := spec.Child("regions").Index(i)
+		switch {
+		case r.Residency == "":
+			errs = append(errs, field.Required(rp.Child("residency"), "a cluster's spec.dataResidency"))
+		case seen[r.Residency]:
+			errs = append(errs, field.Duplicate(rp.Child("residency"), r.Residency))
+		default:
+			for _, msg := range validation.IsDNS1123Label(r.Residency) {
+				errs = append(errs, field.Invalid(rp.Child("residency"), r.Residency, msg))
+			}
+		}
+		seen[r.Residency] = true
+		errs = append(errs, r.validate(rp)...)
+	}
+	return errs
+}
+
+func (r *DataStoreRegion) validate(rp *field.Path) field.ErrorList {
+	var errs field.ErrorList
 	switch {
-	case d.Spec.ExternalName != "" && len(d.Spec.Addresses) > 0:
-		errs = append(errs, field.Invalid(spec.Child("addresses"), d.Spec.Addresses, "exclusive with externalName"))
-	case d.Spec.ExternalName == "" && len(d.Spec.Addresses) == 0:
-		errs = append(errs, field.Required(spec.Child("externalName"), "either externalName or addresses"))
-	case d.Spec.ExternalName != "":
-		for _, msg := range validation.IsDNS1123Subdomain(d.Spec.ExternalName) {
-			errs = append(errs, field.Invalid(spec.Child("externalName"), d.Spec.ExternalName, msg))
+	case r.ExternalName != "" && len(r.Addresses) > 0:
+		errs = append(errs, field.Invalid(rp.Child("addresses"), r.Addresses, "exclusive with externalName"))
+	case r.ExternalName == "" && len(r.Addresses) == 0:
+		errs = append(errs, field.Required(rp.Child("externalName"), "either externalName or addresses"))
+	case r.ExternalName != "":
+		for _, msg := range validation.IsDNS1123Subdomain(r.ExternalName) {
+			errs = append(errs, field.Invalid(rp.Child("externalName"), r.ExternalName, msg))
+		}
+		if len(r.Ranges) == 0 {
+			errs = append(errs, field.Required(rp.Child("ranges"), "the networks "+r.ExternalName+" resolves into: egress cannot be limited to a DNS name"))
 		}
 	}
+	errs = append(errs, DataStoreRangesSpan.Check(rp.Child("ranges"), int64(len(r.Ranges)))...)
+	var ranges []netip.Prefix
+	for i, c := range r.Ranges {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			errs = append(errs, field.Invalid(rp.Child("ranges").Index(i), c, "not a CIDR (for example 10.20.0.0/24)"))
+			continue
+		}
+		if p.Masked() != p {
+			errs = append(errs, field.Invalid(rp.Child("ranges").Index(i), c, "host bits set: write "+p.Masked().String()))
+			continue
+		}
+		bits := PrefixSpanIPv4
+		if p.Addr().Is6() {
+			bits = PrefixSpanIPv6
+		}
+		if p.Bits() < int(bits.Min) {
+			errs = append(errs, field.Invalid(rp.Child("ranges").Index(i), c, fmt.Sprintf("wider than /%d: a data store is not the internet", bits.Min)))
+			continue
+		}
+		if a := p.Addr(); a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsMulticast() || a.IsUnspecified() || p.Contains(netip.MustParseAddr("169.254.169.254")) || slices.ContainsFunc(metadataAddresses, p.Contains) {
+			errs = append(errs, field.Invalid(rp.Child("ranges").Index(i), c, "a loopback, link-local, multicast, unspecified or cloud metadata network is not a data store"))
+			continue
+		}
+		ranges = append(ranges, p)
+	}
 	family := ""
-	for i, a := range d.Spec.Addresses {
+	for i, a := range r.Addresses {
+		ap := rp.Child("addresses").Index(i)
 		ip, err := netip.ParseAddr(a)
 		if err != nil {
-			errs = append(errs, field.Invalid(spec.Child("addresses").Index(i), a, "not an IP address"))
+			errs = append(errs, field.Invalid(ap, a, "not an IP address"))
 			continue
 		}
 		// Loopback, link-local (169.254.169.254 among them), unspecified and zoned addresses
 		// are refused by Kubernetes' own EndpointSlice validation when the base is generated.
 		if ip.IsMulticast() || ip == netip.MustParseAddr("255.255.255.255") || contains(metadataAddresses, ip.Unmap()) {
-			errs = append(errs, field.Invalid(spec.Child("addresses").Index(i), a,
-				"a multicast, broadcast or cloud metadata address is not a data store"))
+			errs = append(errs, field.Invalid(ap, a, "a multicast, broadcast or cloud metadata address is not a data store"))
+		}
+		if len(r.Ranges) > 0 && !slices.ContainsFunc(ranges, func(p netip.Prefix) bool { return p.Contains(ip) }) {
+			errs = append(errs, field.Invalid(ap, a, "outside the region's ranges: its clients could not reach it"))
 		}
 		f := "IPv4"
 		if ip.Is6() {
 			f = "IPv6"
 		}
 		if family != "" && f != family {
-			errs = append(errs, field.Invalid(spec.Child("addresses").Index(i), a, "all addresses must be of one family"))
+			errs = append(errs, field.Invalid(ap, a, "all addresses must be of one family"))
 		}
 		family = f
 	}
 	return errs
+}
+
+// Egress returns the networks a store's clients may reach in this region: its ranges, or each
+// of its addresses alone.
+func (r *DataStoreRegion) Egress() []string {
+	if len(r.Ranges) > 0 {
+		return r.Ranges
+	}
+	out := make([]string, 0, len(r.Addresses))
+	for _, a := range r.Addresses {
+		ip := netip.MustParseAddr(a)
+		out = append(out, netip.PrefixFrom(ip, ip.BitLen()).String())
+	}
+	return out
 }
 
 func contains[T comparable](list []T, v T) bool {

@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -191,28 +192,70 @@ func TestCompartmentValidate(t *testing.T) {
 }
 
 func TestDataStoreValidate(t *testing.T) {
+	// addr makes the first region a store reached by addresses.
+	addr := func(d *HueDataStore, as ...string) {
+		d.Spec.Regions[0].ExternalName, d.Spec.Regions[0].Ranges, d.Spec.Regions[0].Addresses = "", nil, as
+	}
+	r0 := func(d *HueDataStore) *DataStoreRegion { return &d.Spec.Regions[0] }
 	for _, tt := range []rule[HueDataStore]{
 		{name: "valid by name", edit: func(*HueDataStore) {}},
-		{name: "valid by addresses", edit: func(d *HueDataStore) { d.Spec.ExternalName, d.Spec.Addresses = "", []string{"10.0.0.1", "10.0.0.2"} }},
+		{name: "valid by addresses", edit: func(d *HueDataStore) { addr(d, "10.0.0.1", "10.0.0.2") }},
+		{name: "valid by addresses within ranges", edit: func(d *HueDataStore) { addr(d, "10.0.0.1"); r0(d).Ranges = []string{"10.0.0.0/24"} }},
+		{name: "valid IPv6 range", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"2001:db8:20::/48"} }},
 		{name: "type", edit: func(d *HueDataStore) { d.Spec.Type = "spreadsheet" }, field: "spec.type"},
 		{name: "port", edit: func(d *HueDataStore) { d.Spec.Port = 0 }, field: "spec.port"},
 		{name: "port name", edit: func(d *HueDataStore) { d.Spec.PortName = strings.Repeat("p", 20) }, field: "spec.portName"},
-		{name: "name and addresses", edit: func(d *HueDataStore) { d.Spec.Addresses = []string{"10.0.0.1"} }, field: "spec.addresses", detail: "exclusive with externalName"},
-		{name: "neither", edit: func(d *HueDataStore) { d.Spec.ExternalName = "" }, field: "spec.externalName", detail: "Required value"},
-		{name: "external name", edit: func(d *HueDataStore) { d.Spec.ExternalName = "db_1.example" }, field: "spec.externalName"},
-		{name: "not an address", edit: func(d *HueDataStore) { d.Spec.ExternalName, d.Spec.Addresses = "", []string{"db.example"} }, field: "spec.addresses[0]", detail: "not an IP address"},
-		{name: "two families", edit: func(d *HueDataStore) { d.Spec.ExternalName, d.Spec.Addresses = "", []string{"10.0.0.1", "fd00::1"} }, field: "spec.addresses[1]", detail: "one family"},
-		{name: "multicast", edit: func(d *HueDataStore) { d.Spec.ExternalName, d.Spec.Addresses = "", []string{"224.0.0.251"} }, field: "spec.addresses[0]", detail: "multicast"},
-		{name: "broadcast", edit: func(d *HueDataStore) { d.Spec.ExternalName, d.Spec.Addresses = "", []string{"255.255.255.255"} }, field: "spec.addresses[0]"},
-		{name: "cloud metadata", edit: func(d *HueDataStore) { d.Spec.ExternalName, d.Spec.Addresses = "", []string{"fd00:ec2::254"} }, field: "spec.addresses[0]", detail: "metadata"},
+		{name: "no region", edit: func(d *HueDataStore) { d.Spec.Regions = nil }, field: "spec.regions", detail: "Required value"},
+		{name: "too many regions", edit: func(d *HueDataStore) {
+			for i := 0; i < 64; i++ {
+				d.Spec.Regions = append(d.Spec.Regions, DataStoreRegion{Residency: fmt.Sprintf("r%d", i), Addresses: []string{"10.0.0.1"}})
+			}
+		}, field: "spec.regions", detail: "between 1 and 64"},
+		{name: "no residency", edit: func(d *HueDataStore) { r0(d).Residency = "" }, field: "spec.regions[0].residency", detail: "Required value"},
+		{name: "residency twice", edit: func(d *HueDataStore) { d.Spec.Regions = append(d.Spec.Regions, d.Spec.Regions[0]) }, field: "spec.regions[1].residency", detail: "Duplicate value"},
+		{name: "residency not a label", edit: func(d *HueDataStore) { r0(d).Residency = "EU_west" }, field: "spec.regions[0].residency"},
+		{name: "name and addresses", edit: func(d *HueDataStore) { r0(d).Addresses = []string{"10.20.0.1"} }, field: "spec.regions[0].addresses", detail: "exclusive with externalName"},
+		{name: "neither", edit: func(d *HueDataStore) { r0(d).ExternalName = "" }, field: "spec.regions[0].externalName", detail: "Required value"},
+		{name: "external name", edit: func(d *HueDataStore) { r0(d).ExternalName = "db_1.example" }, field: "spec.regions[0].externalName"},
+		{name: "external name without ranges", edit: func(d *HueDataStore) { r0(d).Ranges = nil }, field: "spec.regions[0].ranges", detail: "cannot be limited to a DNS name"},
+		{name: "range not a CIDR", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"10.0.0.1"} }, field: "spec.regions[0].ranges[0]", detail: "not a CIDR"},
+		{name: "range with host bits", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"10.0.0.1/24"} }, field: "spec.regions[0].ranges[0]", detail: "write 10.0.0.0/24"},
+		{name: "the internet", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"0.0.0.0/0"} }, field: "spec.regions[0].ranges[0]", detail: "not the internet"},
+		{name: "the IPv6 internet", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"::/0"} }, field: "spec.regions[0].ranges[0]", detail: "wider than /32"},
+		{name: "half the internet", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"128.0.0.0/1"} }, field: "spec.regions[0].ranges[0]", detail: "wider than /8"},
+		{name: "loopback range", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"127.0.0.0/8"} }, field: "spec.regions[0].ranges[0]", detail: "loopback"},
+		{name: "metadata range", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"100.100.100.0/24"} }, field: "spec.regions[0].ranges[0]", detail: "metadata"},
+		{name: "link-local range", edit: func(d *HueDataStore) { r0(d).Ranges = []string{"169.254.0.0/16"} }, field: "spec.regions[0].ranges[0]", detail: "link-local"},
+		{name: "too many ranges", edit: func(d *HueDataStore) {
+			for i := 0; i < 64; i++ {
+				r0(d).Ranges = append(r0(d).Ranges, fmt.Sprintf("10.%d.0.0/16", i))
+			}
+		}, field: "spec.regions[0].ranges", detail: "between 0 and 64"},
+		{name: "address outside the ranges", edit: func(d *HueDataStore) { addr(d, "10.0.1.1"); r0(d).Ranges = []string{"10.0.0.0/24"} }, field: "spec.regions[0].addresses[0]", detail: "outside the region's ranges"},
+		{name: "not an address", edit: func(d *HueDataStore) { addr(d, "db.example") }, field: "spec.regions[0].addresses[0]", detail: "not an IP address"},
+		{name: "two families", edit: func(d *HueDataStore) { addr(d, "10.0.0.1", "fd00::1") }, field: "spec.regions[0].addresses[1]", detail: "one family"},
+		{name: "multicast", edit: func(d *HueDataStore) { addr(d, "224.0.0.251") }, field: "spec.regions[0].addresses[0]", detail: "multicast"},
+		{name: "broadcast", edit: func(d *HueDataStore) { addr(d, "255.255.255.255") }, field: "spec.regions[0].addresses[0]"},
+		{name: "cloud metadata", edit: func(d *HueDataStore) { addr(d, "fd00:ec2::254") }, field: "spec.regions[0].addresses[0]", detail: "metadata"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := &HueDataStore{}
 			d.Name = "db"
-			d.Spec = HueDataStoreSpec{Type: DataStoreTypes[0], ExternalName: "db.data.hue.internal", Port: 5432}
+			d.Spec = HueDataStoreSpec{Type: DataStoreTypes[0], Port: 5432,
+				Regions: []DataStoreRegion{{Residency: "eu", ExternalName: "db.data.hue.internal", Ranges: []string{"10.20.0.0/24"}}}}
 			tt.edit(d)
 			d.Default()
 			assertRule(t, d.Validate(), tt.field, tt.detail)
 		})
 	}
+}
+
+// A region's egress is its ranges, or each of its addresses alone.
+func TestDataStoreRegionEgress(t *testing.T) {
+	by := DataStoreRegion{Addresses: []string{"10.0.0.1", "10.0.0.2"}}
+	assert.Equal(t, []string{"10.0.0.1/32", "10.0.0.2/32"}, by.Egress())
+	v6 := DataStoreRegion{Addresses: []string{"fd00::7"}}
+	assert.Equal(t, []string{"fd00::7/128"}, v6.Egress())
+	within := DataStoreRegion{Addresses: []string{"10.0.0.1"}, Ranges: []string{"10.0.0.0/24"}}
+	assert.Equal(t, []string{"10.0.0.0/24"}, within.Egress())
 }

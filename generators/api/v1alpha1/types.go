@@ -250,8 +250,9 @@ type Access struct {
 	Role string `json:"role"`
 }
 
-// HueDataStore is a data service living outside the cluster, reached through an ExternalName
-// Service (by DNS name) or a selector-less Service with an EndpointSlice (by addresses).
+// HueDataStore is a data service living outside the cluster, served in each data residency
+// by endpoints of its own, and reached through an ExternalName Service (by DNS name) or a
+// selector-less Service with an EndpointSlice (by addresses).
 type HueDataStore struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata"`
@@ -262,10 +263,33 @@ type HueDataStoreSpec struct {
 	// Type is relational, graph, timeseries, cache, blob or queue.
 	Type        string `json:"type"`
 	Compartment string `json:"compartment,omitempty"`
+	Port        int32  `json:"port"`
+	PortName    string `json:"portName,omitempty"`
+	// Regions are the store's endpoints, one entry per data residency: a cluster reaches the
+	// entry of its own spec.dataResidency and no other.
+	Regions []DataStoreRegion `json:"regions"`
+}
+
+// DataStoreRegion is where a store is served for one data residency.
+type DataStoreRegion struct {
+	// Residency is a cluster's spec.dataResidency (eu, us, ...).
+	Residency string `json:"residency"`
 	// ExternalName is a DNS name; exclusive with Addresses.
 	ExternalName string `json:"externalName,omitempty"`
 	// Addresses are IPv4 or IPv6 endpoints; exclusive with ExternalName.
 	Addresses []string `json:"addresses,omitempty"`
-	Port      int32    `json:"port"`
-	PortName  string   `json:"portName,omitempty"`
+	// Ranges are the networks (CIDR) the store's endpoints live in, the only destinations its
+	// clients' egress allows. Required with externalName (a NetworkPolicy cannot name a DNS
+	// name); by default the addresses themselves.
+	Ranges []string `json:"ranges,omitempty"`
+}
+
+// Region returns the store's entry for a residency, or nil.
+func (d *HueDataStore) Region(residency string) *DataStoreRegion {
+	for i := range d.Spec.Regions {
+		if d.Spec.Regions[i].Residency == residency {
+			return &d.Spec.Regions[i]
+		}
+	}
+	return nil
 }
