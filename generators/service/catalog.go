@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 
@@ -87,7 +86,7 @@ func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
 	for _, r := range cat.Residencies() {
 		var objs []any
 		for _, d := range cat.DataStores {
-			k := slices.IndexFunc(d.Spec.Regions, func(reg v1alpha1.DataStoreRegion) bool { return reg.Residency == r })
+			k := d.RegionIndex(r)
 			if k < 0 {
 				continue
 			}

@@ -5,6 +5,7 @@ package v1alpha1
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"slices"
 )
 
 const (
@@ -284,12 +285,15 @@ type DataStoreRegion struct {
 	Ranges []string `json:"ranges,omitempty"`
 }
 
+// RegionIndex returns the index of the store's entry for a residency, or -1.
+func (d *HueDataStore) RegionIndex(residency string) int {
+	return slices.IndexFunc(d.Spec.Regions, func(r DataStoreRegion) bool { return r.Residency == residency })
+}
+
 // Region returns the store's entry for a residency, or nil.
 func (d *HueDataStore) Region(residency string) *DataStoreRegion {
-	for i := range d.Spec.Regions {
-		if d.Spec.Regions[i].Residency == residency {
-			return &d.Spec.Regions[i]
-		}
+	if k := d.RegionIndex(residency); k >= 0 {
+		return &d.Spec.Regions[k]
 	}
 	return nil
 }
