@@ -382,7 +382,17 @@ func affinity(s *v1alpha1.HueService) *corev1.Affinity {
 			},
 		}}}
 	}
-	if a.NodeAffinity == nil && a.PodAffinity == nil {
+	if w := s.Spec.Workload; w == v1alpha1.Deployment || w == v1alpha1.StatefulSet {
+		// Replicas on one node fall together; preferred, so a one-node school cluster still schedules.
+		a.PodAntiAffinity = &corev1.PodAntiAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{
+			Weight: 100,
+			PodAffinityTerm: corev1.PodAffinityTerm{
+				LabelSelector: &metav1.LabelSelector{MatchLabels: selectorLabels(s)},
+				TopologyKey:   corev1.LabelHostname,
+			},
+		}}}
+	}
+	if a.NodeAffinity == nil && a.PodAffinity == nil && a.PodAntiAffinity == nil {
 		return nil
 	}
 	return &a
