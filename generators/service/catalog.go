@@ -194,13 +194,24 @@ func CompartmentObjects(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog) []any
 	}}
 	out = append(out, dns)
 
-	for _, a := range c.Spec.Access {
-		out = append(out, &rbacv1.RoleBinding{
+	bind := func(group, kind, role string) *rbacv1.RoleBinding {
+		return &rbacv1.RoleBinding{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
-			ObjectMeta: compartmentMeta(a.Group+"-"+a.Role, ns, WaveRBAC),
-			RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: a.Role},
-			Subjects:   []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "Group", Name: a.Group}},
-		})
+			ObjectMeta: compartmentMeta(group+"-"+role, ns, WaveRBAC),
+			RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: kind, Name: role},
+			Subjects:   []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "Group", Name: group}},
+		}
+	}
+	operate := false
+	for _, a := range c.Spec.Access {
+		out = append(out, bind(a.Group, "ClusterRole", v1alpha1.RoleView))
+		if a.Role == v1alpha1.RoleOperate {
+			out = append(out, bind(a.Group, "Role", OperateRole))
+			operate = true
+		}
+	}
+	if operate {
+		out = append(out, operateRole(ns))
 	}
 	if q := c.Spec.Quota; q != nil {
 		hard := corev1.ResourceList{}
@@ -217,6 +228,22 @@ func CompartmentObjects(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog) []any
 		})
 	}
 	return out
+}
+
+// OperateRole is the Role behind a compartment's operate access.
+const OperateRole = "hue-operate"
+
+// operateRole lets a person restart or move a pod (its controller makes a new one; an eviction
+// honours the PDB) and nothing more: Argo CD applies every other change from git.
+func operateRole(namespace string) *rbacv1.Role {
+	return &rbacv1.Role{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"},
+		ObjectMeta: compartmentMeta(OperateRole, namespace, WaveRBAC),
+		Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"delete"}},
+			{APIGroups: []string{""}, Resources: []string{"pods/eviction"}, Verbs: []string{"create"}},
+		},
+	}
 }
 
 func compartmentPolicy(name, namespace string) *networkingv1.NetworkPolicy {

@@ -14,6 +14,16 @@ var CatalogFolders = []string{CompartmentsFolder, DataStoresFolder}
 // PodSecurityPrivileged is the Pod Security level of the one compartment with host access.
 const PodSecurityPrivileged = "privileged"
 
+// The roles a compartment grants a group (HueCompartment spec.access[].role). Kubernetes' edit
+// and admin are not among them: they read Secrets and create pods under any service account.
+const (
+	RoleView    = "view"
+	RoleOperate = "operate"
+)
+
+// AccessRoles are the roles a compartment may grant.
+var AccessRoles = []string{RoleView, RoleOperate}
+
 // PlatformNamespaces are namespaces of Kubernetes and of the platform's tools (besides every
 // kube-* one): a compartment never takes one.
 var PlatformNamespaces = []string{"default", "argocd", "cert-manager", "ingress-nginx"}

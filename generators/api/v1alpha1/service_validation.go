@@ -485,15 +485,15 @@ func (c *HueCompartment) Validate() field.ErrorList {
 	}
 	for i, a := range c.Spec.Access {
 		ap := spec.Child("access").Index(i)
-		if c.Spec.PodSecurity == PodSecurityPrivileged && a.Role != "view" {
+		if c.Spec.PodSecurity == PodSecurityPrivileged && a.Role == RoleOperate {
 			errs = append(errs, field.Forbidden(ap.Child("role"),
 				"a privileged compartment grants only view: whoever may create a pod or exec there is root on the node"))
 		}
 		if a.Group == "" {
 			errs = append(errs, field.Required(ap.Child("group"), ""))
 		}
-		if a.Role != "view" && a.Role != "edit" {
-			errs = append(errs, field.NotSupported(ap.Child("role"), a.Role, []string{"view", "edit"}))
+		if !contains(AccessRoles, a.Role) {
+			errs = append(errs, field.NotSupported(ap.Child("role"), a.Role, AccessRoles))
 		}
 	}
 	if q := c.Spec.Quota; q != nil {

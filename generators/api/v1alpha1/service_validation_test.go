@@ -176,8 +176,11 @@ func TestCompartmentValidate(t *testing.T) {
 			c.Spec.PodSecurity, c.Spec.Access = PodSecurityPrivileged, []Access{{Group: "g", Role: "view"}}
 		}},
 		{name: "privileged with a write role", edit: func(c *HueCompartment) {
-			c.Spec.PodSecurity, c.Spec.Access = PodSecurityPrivileged, []Access{{Group: "g", Role: "edit"}}
+			c.Spec.PodSecurity, c.Spec.Access = PodSecurityPrivileged, []Access{{Group: "g", Role: RoleOperate}}
 		}, field: "spec.access[0].role", detail: "root on the node"},
+		{name: "kubernetes' edit role", edit: func(c *HueCompartment) { c.Spec.Access = []Access{{Group: "g", Role: "edit"}} },
+			field: "spec.access[0].role", detail: `supported values: "view", "operate"`},
+		{name: "operate", edit: func(c *HueCompartment) { c.Spec.Access = []Access{{Group: "g", Role: RoleOperate}} }},
 		{name: "quota huge", edit: func(c *HueCompartment) { c.Spec.Quota = &Quantities{Memory: "2Pi"} }, field: "spec.quota.memory", detail: "at most 1Pi"},
 		{name: "quota negative", edit: func(c *HueCompartment) { c.Spec.Quota = &Quantities{CPU: "-4"} }, field: "spec.quota.cpu"},
 	} {

@@ -247,7 +247,8 @@ type HueCompartmentSpec struct {
 
 type Access struct {
 	Group string `json:"group"`
-	// Role is view or edit.
+	// Role is view (read, no Secrets) or operate (view, and delete or evict pods: the one write
+	// a human needs where Argo CD owns every object).
 	Role string `json:"role"`
 }
 
