@@ -7,7 +7,7 @@ KUSTOMIZE := bin/kustomize
 CACHE    := out/.cache/render
 CONFTEST := bin/conftest
 
-.PHONY: all build generate render check diff golden test e2e e2e-tools bench bench-fleet fuzz lint tools
+.PHONY: all build generate render check diff golden test e2e e2e-tools bench bench-fleet fuzz lint tools judges
 
 all: build
 	$(HUE) generate --cache $(CACHE)
@@ -42,6 +42,7 @@ test: build tools
 	$(GO) vet ./...
 	$(HUE) generate --check
 	KUSTOMIZE=$(CURDIR)/$(KUSTOMIZE) HUE=$(CURDIR)/$(HUE) $(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) judges
 
 # The end-to-end suite: a real kube-apiserver per destination cluster on one etcd, and a real
 # Argo CD syncing the generated bootstrap from a file:// repository, all in a network namespace
@@ -90,3 +91,14 @@ fuzz:
 lint:
 	@test -z "$$(gofmt -l generators)" || { gofmt -l generators; exit 1; }
 	$(GO) vet ./...
+
+# Third-party judges over the golden renders: kubeconform against schemas made offline, kube-score,
+# both held against the reviewed tests/judges/ignore.yaml. Pinned in tools/<tool>, built into JUDGES_CACHE.
+JUDGES_CACHE ?= $(HOME)/.cache/hue-judges
+JUDGES_BIN   := $(JUDGES_CACHE)/bin
+$(JUDGES_BIN)/kube-score: tools/kube-score/go.mod tools/kube-score/go.sum
+	cd tools/kube-score && $(GO) build -o $@ github.com/zegl/kube-score/cmd/kube-score
+$(JUDGES_BIN)/kubeconform: tools/kubeconform/go.mod tools/kubeconform/go.sum
+	cd tools/kubeconform && $(GO) build -o $@ github.com/yannh/kubeconform/cmd/kubeconform
+judges: $(JUDGES_BIN)/kube-score $(JUDGES_BIN)/kubeconform
+	KUBE_SCORE=$(JUDGES_BIN)/kube-score KUBECONFORM=$(JUDGES_BIN)/kubeconform SCHEMAS=$(JUDGES_CACHE)/schemas GO=$(GO) tests/judges/run
