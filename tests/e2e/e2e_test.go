@@ -24,6 +24,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
@@ -590,9 +592,11 @@ func (f *fixture) hpaReplicas(t *testing.T) {
 // finalizer from objects being deleted, which is what the collector would do next.
 func (f *fixture) garbageCollector() (stop func()) {
 	done := make(chan struct{})
-	var wg sync.WaitGroup
+	var factories []dynamicinformer.DynamicSharedInformerFactory
 	for name, a := range f.clusters {
-		var gvrs []schema.GroupVersionResource
+		// One watch per kind the cluster's render holds, not a list of each every second: on two
+		// cores, polling 15 API servers took a core from Argo CD.
+		factory := dynamicinformer.NewDynamicSharedInformerFactory(a.dyn, 0)
 		seen := map[schema.GroupVersionResource]bool{}
 		for _, o := range f.golden(name) {
 			gvk := o.GroupVersionKind()
@@ -601,36 +605,29 @@ func (f *fixture) garbageCollector() (stop func()) {
 				continue
 			}
 			seen[m.Resource] = true
-			gvrs = append(gvrs, m.Resource)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tick := time.NewTicker(time.Second)
-			defer tick.Stop()
-			for {
-				select {
-				case <-done:
+			ri := a.dyn.Resource(m.Resource)
+			finish := func(obj any) {
+				u, ok := obj.(*unstructured.Unstructured)
+				if !ok || u.GetDeletionTimestamp() == nil || !slices.Equal(u.GetFinalizers(), []string{metav1.FinalizerDeleteDependents}) {
 					return
-				case <-tick.C:
 				}
-				for _, gvr := range gvrs {
-					list, err := a.dyn.Resource(gvr).List(context.Background(), metav1.ListOptions{})
-					if err != nil {
-						continue
-					}
-					for _, u := range list.Items {
-						if u.GetDeletionTimestamp() == nil || !slices.Equal(u.GetFinalizers(), []string{metav1.FinalizerDeleteDependents}) {
-							continue
-						}
-						ri := a.dyn.Resource(gvr).Namespace(u.GetNamespace())
-						_, _ = ri.Patch(context.Background(), u.GetName(), types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
-					}
-				}
+				_, _ = ri.Namespace(u.GetNamespace()).Patch(context.Background(), u.GetName(), types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
 			}
-		}()
+			_, err = factory.ForResource(m.Resource).Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+				AddFunc:    finish,
+				UpdateFunc: func(_, obj any) { finish(obj) },
+			})
+			must(f.t, err)
+		}
+		factory.Start(done)
+		factories = append(factories, factory)
 	}
-	return func() { close(done); wg.Wait() }
+	return func() {
+		close(done)
+		for _, factory := range factories {
+			factory.Shutdown()
+		}
+	}
 }
 
 // editFile rewrites one file of the working copy, failing if old is absent.
