@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework/command"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
@@ -93,16 +95,47 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newGenerate(), newRender(), newCheck(), newDiff(), newFn(), newFleet(), newReport(), newPromote(), newVersion())
+	usage := root.UsageTemplate()
+	for _, set := range []string{"LocalFlags", "InheritedFlags"} {
+		usage = strings.ReplaceAll(usage, "{{."+set+".FlagUsages", "{{flagUsages ."+set)
+	}
+	root.SetUsageTemplate(usage)
 	return root
 }
 
+func init() { cobra.AddTemplateFunc("flagUsages", flagUsages) }
+
+// plainValue hides a bool flag's IsBoolFlag from pflag, which since v1.1.0 prints such a flag
+// as --name[=true|false]; the help then reads --name, as cobra's other users show it.
+type plainValue struct{ pflag.Value }
+
+func flagUsages(fs *pflag.FlagSet) string {
+	out := pflag.NewFlagSet("", pflag.ContinueOnError)
+	fs.VisitAll(func(f *pflag.Flag) {
+		c := *f
+		c.Value = plainValue{f.Value}
+		out.AddFlag(&c)
+	})
+	return out.FlagUsages()
+}
+
 func newFn() *cobra.Command {
-	c := command.Build(fn.Processor(), command.StandaloneEnabled, false)
+	c := command.Build(fn.Processor(), command.StandaloneEnabled, true) // main prints the error once
 	c.Use = "fn [FILE...]"
-	c.Short = "Run the service generator as a KRM function (ResourceList on stdin and stdout)"
+	c.Short = "Run hue as a KRM function: the service generator, or the checks with a HueCheck functionConfig"
+	c.Long = `Read a ResourceList on stdin (or FILE... with the functionConfig first) and write it to stdout.
+
+With Hue specs (HueService, HueCompartment, HueDataStore) as functionConfig or items, replace them
+by the objects of their bases. With a HueCheck functionConfig (spec.cluster, spec.root), run every
+check of hue check --manifests on the items as that cluster's objects and return them unchanged
+with one result per finding; findings of severity error fail the function (exit 1).`
 	run := c.RunE
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := run(cmd, args); err != nil {
+			var found fn.Findings
+			if errors.As(err, &found) {
+				return &exitError{ExitFindings, err}
+			}
 			return &exitError{ExitBadInput, err}
 		}
 		return nil

@@ -1,5 +1,6 @@
-// Package fn runs the service generator as a KRM function: Hue specs in a ResourceList (as the
-// functionConfig, as items, or both) are replaced by the objects their bases hold.
+// Package fn runs hue as a KRM function. As a generator, Hue specs in a ResourceList (as the
+// functionConfig, as items, or both) are replaced by the objects their bases hold; as a
+// validator (functionConfig HueCheck), the items are checked as one cluster's objects.
 package fn
 
 import (
@@ -30,6 +31,11 @@ type spec struct {
 }
 
 func process(rl *framework.ResourceList) error {
+	// Dispatch on the functionConfig's kind: a HueCheck validates the items, anything else
+	// generates.
+	if fc := rl.FunctionConfig; fc != nil && fc.GetApiVersion() == v1alpha1.APIVersion && fc.GetKind() == v1alpha1.KindCheck {
+		return validate(rl)
+	}
 	var specs []spec
 	var results framework.Results
 	var kept []*yaml.RNode

@@ -2,6 +2,7 @@ package fn_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,4 +73,75 @@ func TestKustomizeExecGeneratorMatchesBase(t *testing.T) {
 			require.Greater(t, bytes.Count(got, []byte("\nkind: ")), 2)
 		})
 	}
+}
+
+// hue fn with a HueCheck, run by kustomize's exec function support: from a validators: entry
+// a disallowed policy fixture fails the build with the policy, object and field on stderr; from a
+// transformers: entry an allowed fixture passes through unchanged. (kustomize v5 refuses any exec
+// validator's output as a modification, kustomize#5036, so the allowed case cannot use validators:.)
+func TestKustomizeExecValidator(t *testing.T) {
+	bin := hueBinary(t)
+	repo, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	build := func(t *testing.T, fixture, field string) (string, string, error) {
+		dir := t.TempDir()
+		objs, err := os.ReadFile(filepath.Join(repo, "policies", "fixtures", fixture))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "objects.yaml"), objs, 0o644))
+		k := "resources:\n- objects.yaml\n"
+		if field != "" {
+			k += field + ":\n- check.yaml\n"
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "check.yaml"), []byte(`apiVersion: platform.hue.dev/v1alpha1
+kind: HueCheck
+metadata:
+  name: as-staging
+  annotations:
+    config.kubernetes.io/function: |
+      exec:
+        path: `+bin+`
+        args: [fn]
+spec:
+  cluster: onprem-staging
+  root: `+repo+`
+`), 0o644))
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte(k), 0o644))
+		opts := render.Options()
+		opts.PluginConfig = types.MakePluginConfig(types.PluginRestrictionsNone, types.BploUseStaticallyLinked)
+		opts.PluginConfig.FnpLoadingOptions.EnableExec = true
+		// The function's stderr is this process's: catch it for the duration of the build.
+		r, w, err := os.Pipe()
+		require.NoError(t, err)
+		stderr := os.Stderr
+		os.Stderr = w
+		caught := make(chan string)
+		go func() {
+			b, _ := io.ReadAll(r)
+			caught <- string(b)
+		}()
+		m, runErr := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
+		os.Stderr = stderr
+		require.NoError(t, w.Close())
+		errText := <-caught
+		if runErr != nil {
+			return "", errText, runErr
+		}
+		out, err := m.AsYaml()
+		require.NoError(t, err)
+		return string(out), errText, nil
+	}
+	t.Run("disallowed fails the build", func(t *testing.T) {
+		_, stderr, err := build(t, "HUE-033/disallowed/builtin-roles.yaml", "validators")
+		require.ErrorContains(t, err, "exit status 1")
+		require.Contains(t, stderr, "rbac.authorization.k8s.io/v1/RoleBinding/hue/hue-operators-edit roleRef.name: [HUE-033] binds Kubernetes' edit role")
+		require.Contains(t, stderr, "ClusterRoleBinding/hue-operators-cluster-admin roleRef.name: [HUE-033]")
+	})
+	t.Run("allowed passes unchanged", func(t *testing.T) {
+		got, _, err := build(t, "HUE-033/allowed/view-and-operate.yaml", "transformers")
+		require.NoError(t, err)
+		want, _, err := build(t, "HUE-033/allowed/view-and-operate.yaml", "")
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+		require.Contains(t, got, "kind: RoleBinding")
+	})
 }

@@ -70,9 +70,11 @@ func decodeOne(raw manifest.Document) (*Document, Errors) {
 		obj = &HueFleet{}
 	case KindRegistry:
 		obj = &HueClusterRegistry{}
+	case KindCheck:
+		obj = &HueCheck{}
 	default:
-		return nil, locate("kind", fmt.Sprintf("unknown kind %q (want one of %s, %s, %s, %s, %s, %s)",
-			h.Kind, KindService, KindCompartment, KindDataStore, KindCluster, KindFleet, KindRegistry))
+		return nil, locate("kind", fmt.Sprintf("unknown kind %q (want one of %s, %s, %s, %s, %s, %s, %s)",
+			h.Kind, KindService, KindCompartment, KindDataStore, KindCluster, KindFleet, KindRegistry, KindCheck))
 	}
 	if ferrs := raw.Decode(obj); len(ferrs) > 0 {
 		var errs Errors

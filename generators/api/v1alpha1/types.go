@@ -19,6 +19,7 @@ const (
 	KindCluster     = "HueCluster"
 	KindFleet       = "HueFleet"
 	KindRegistry    = "HueClusterRegistry"
+	KindCheck       = "HueCheck"
 )
 
 // WorkloadKind is the Kubernetes controller a HueService becomes.

@@ -223,10 +223,9 @@ func MergeSARIF(files ...[]byte) ([]byte, error) {
 		run.Results[i] = k.r
 	}
 	var out bytes.Buffer
-	if err := base.PrettyWrite(&out); err != nil {
+	if err := writeSARIFLog(&out, base); err != nil {
 		return nil, err
 	}
-	out.WriteString("\n")
 	return out.Bytes(), nil
 }
 

@@ -215,11 +215,7 @@ func writeSARIF(w io.Writer, fs, waived []check.Finding, rules map[string]Rule, 
 		}
 		run.AddResult(res)
 	}
-	if err := sarif.NewReport().AddRun(run).PrettyWrite(w); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return writeSARIFLog(w, sarif.NewReport().AddRun(run))
 }
 
 // files names the files a finding concerns, the spec to edit first.
