@@ -63,3 +63,32 @@ func TestHelpShowsBoolFlagsPlain(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, seen, 2, "a bool flag is listed by name alone")
 }
+
+// A plain ResourceList on stdin gets its results in the ResourceList on stdout.
+func TestFnValidatorResourceListOnStdin(t *testing.T) {
+	repo, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	items, err := os.ReadFile(filepath.Join(repo, "policies", "fixtures", "HUE-033", "disallowed", "builtin-roles.yaml"))
+	require.NoError(t, err)
+	var list strings.Builder
+	list.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  apiVersion: platform.hue.dev/v1alpha1\n  kind: HueCheck\n  metadata: {name: c}\n  spec: {cluster: onprem-staging, root: " + repo + "}\nitems:\n")
+	for _, doc := range strings.Split(string(items), "\n---\n") {
+		var body []string
+		for _, l := range strings.Split(doc, "\n") {
+			if !strings.HasPrefix(l, "#") && l != "" {
+				body = append(body, l)
+			}
+		}
+		list.WriteString("- " + strings.Join(body, "\n  ") + "\n")
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"fn"}, strings.NewReader(list.String()), &stdout, &stderr)
+	require.Equal(t, ExitFindings, code, stderr.String())
+	out := stdout.String()
+	require.Contains(t, out, "kind: ResourceList")
+	require.Contains(t, out, "results:")
+	require.Contains(t, out, "message: '[HUE-033] binds Kubernetes'' edit role")
+	require.Contains(t, out, "path: roleRef.name")
+	require.Contains(t, out, "name: hue-operators-edit")
+	require.Contains(t, out, "check: HUE-033")
+}
