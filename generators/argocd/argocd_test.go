@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"io/fs"
 	"maps"
@@ -26,7 +25,9 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected files of testdata/<case>/expected")
+// HUE_UPDATE_GOLDEN=1 rewrites testdata/<case>/expected, as it rewrites hue fn's goldens; read
+// the diff before committing.
+var update = os.Getenv("HUE_UPDATE_GOLDEN") == "1"
 
 // A golden case is testdata/<case>/input/{clusters/<fleet>/*.yaml, rendered/<cluster>.yaml}
 // and testdata/<case>/expected/<generated path>.
@@ -48,7 +49,7 @@ func TestGolden(t *testing.T) {
 			}
 
 			expDir := filepath.Join(dir, "expected")
-			if *update {
+			if update {
 				require.NoError(t, os.RemoveAll(expDir))
 				for p, data := range got {
 					f := filepath.Join(expDir, filepath.FromSlash(p))
