@@ -6,14 +6,14 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"text/template"
 
+	asutils "github.com/argoproj/argo-cd/v3/applicationset/utils"
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	"github.com/argoproj/argo-cd/v3/util/settings"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"sigs.k8s.io/yaml"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
@@ -232,7 +232,7 @@ func (c *checker) checkAppSet(d *doc, s *argo.ApplicationSet) {
 				c.add(d, "", ef, "element is not an object: %v", err)
 				continue
 			}
-			tmpl, err := renderTemplate(s.Spec.Template, params)
+			tmpl, err := RenderElement(s, params)
 			if err != nil {
 				c.add(d, "", ef, "template does not render for this element: %v", err)
 				continue
@@ -272,62 +272,22 @@ func countGenerators(g argo.ApplicationSetGenerator) int {
 	return n
 }
 
-// renderTemplate renders every string of the template as a Go template with the element's
-// parameters, missing keys being errors, as the ApplicationSet controller does with goTemplate.
-func renderTemplate(t argo.ApplicationSetTemplate, params map[string]any) (*argo.ApplicationSetTemplate, error) {
-	var tree any
-	if err := json.Unmarshal(mustJSON(t), &tree); err != nil {
-		return nil, err
-	}
-	out, err := renderStrings(tree, params)
-	if err != nil {
-		return nil, err
-	}
-	var res argo.ApplicationSetTemplate
-	if err := yaml.UnmarshalStrict(mustJSON(out), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+// RenderElement is the Application an ApplicationSet makes of one generator element's
+// parameters, rendered by Argo CD's own ApplicationSet renderer (Go templates with sprig, the
+// set's goTemplateOptions, its sync policy's finalizer rules).
+func RenderElement(set *argo.ApplicationSet, params map[string]any) (*argo.Application, error) {
+	var render asutils.Render
+	return render.RenderTemplateParams(templateApplication(set.Spec.Template), set.Spec.SyncPolicy, params, set.Spec.GoTemplate, set.Spec.GoTemplateOptions)
 }
 
-func renderStrings(v any, params map[string]any) (any, error) {
-	switch t := v.(type) {
-	case string:
-		if !strings.Contains(t, "{{") {
-			return t, nil
-		}
-		tpl, err := template.New("").Option("missingkey=error").Parse(t)
-		if err != nil {
-			return nil, err
-		}
-		var b strings.Builder
-		if err := tpl.Execute(&b, params); err != nil {
-			return nil, err
-		}
-		return b.String(), nil
-	case map[string]any:
-		out := map[string]any{}
-		for k, child := range t {
-			r, err := renderStrings(child, params)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = r
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(t))
-		for i, child := range t {
-			r, err := renderStrings(child, params)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	default:
-		return v, nil
-	}
+// templateApplication is the Application an ApplicationSet's template describes, before its
+// parameters are filled in (the controller's own helper sits in a package that would bring
+// every SCM provider's client into this module).
+func templateApplication(t argo.ApplicationSetTemplate) *argo.Application {
+	a := &argo.Application{Spec: t.Spec}
+	a.Name, a.Namespace = t.Name, t.Namespace
+	a.Labels, a.Annotations, a.Finalizers = t.Labels, t.Annotations, t.Finalizers
+	return a
 }
 
 // checkRing compares a school Application's ring label with its cluster and fleet.
@@ -453,7 +413,7 @@ func (c *checker) checkDeployment(dep *deployment) {
 		c.add(d, "", at(".project"), "AppProject %q is not defined in the Argo CD files", spec.Project)
 	} else {
 		proj = projDoc.obj.(*argo.AppProject)
-		if !anyGlob(proj.Spec.SourceRepos, spec.Source.RepoURL) {
+		if !proj.IsSourcePermitted(*spec.Source) {
 			c.add(d, "", at(".source.repoURL"), "repository %s is not a source repository of project %s", spec.Source.RepoURL, proj.Name)
 		}
 		if !c.destPermitted(proj, spec.Destination, spec.Destination.Namespace) {
@@ -539,13 +499,13 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 		}
 		ns := o.GetNamespace()
 		if ns == "" {
-			if !clusterKindPermitted(proj, gk, o.GetName()) {
+			if !proj.IsGroupKindNamePermitted(schema.GroupKind{Group: gk.Group, Kind: gk.Kind}, o.GetName(), false) {
 				c.add(projDoc, name, "spec.clusterResourceWhitelist", "cluster-scoped %s of %s, deployed by %s, is not whitelisted", groupKind(gk), ref, dep.describe())
 			}
 			if gk == namespaceGK {
 				ns = o.GetName()
 			}
-		} else if !namespacedKindPermitted(proj, gk) {
+		} else if !proj.IsGroupKindNamePermitted(schema.GroupKind{Group: gk.Group, Kind: gk.Kind}, o.GetName(), true) {
 			c.add(projDoc, name, "spec.namespaceResourceWhitelist", "%s of %s, deployed by %s, is not whitelisted", groupKind(gk), ref, dep.describe())
 		}
 		if ns == "" {
@@ -613,8 +573,7 @@ func (c *checker) checkRootApp(dep *deployment, proj *argo.AppProject, at func(s
 		if proj == nil {
 			continue
 		}
-		gk := metav1.GroupKind{Group: argoGroup, Kind: od.kind}
-		if !namespacedKindPermitted(proj, gk) {
+		if !proj.IsGroupKindNamePermitted(schema.GroupKind{Group: argoGroup, Kind: od.kind}, od.name, true) {
 			c.add(c.projects[proj.Name], "", "spec.namespaceResourceWhitelist", "%s %s (%s), deployed by %s, is not whitelisted", od.kind, od.name, od.file, dep.describe())
 		}
 		ns := od.namespace
@@ -686,59 +645,15 @@ func (c *checker) destPermitted(p *argo.AppProject, dst argo.ApplicationDestinat
 	return destPermittedBy(append(candidates, ix.patterns...), dst, ns)
 }
 
-func isPattern(s string) bool { return strings.ContainsAny(s, `*?[\`) }
+// isPattern: a destination that is not a literal server or name (a glob, or a "!" deny) is
+// matched against every Application.
+func isPattern(s string) bool { return strings.ContainsAny(s, `*?[\`) || strings.HasPrefix(s, "!") }
 
+// destPermittedBy asks Argo CD's AppProject.IsDestinationPermitted, over the destinations that
+// can match (literal ones of the same server or name, and every pattern).
 func destPermittedBy(dests []argo.ApplicationDestination, dst argo.ApplicationDestination, ns string) bool {
-	for _, pd := range dests {
-		sameCluster := (dst.Server != "" && pd.Server != "" && glob(pd.Server, dst.Server)) ||
-			(dst.Name != "" && pd.Name != "" && glob(pd.Name, dst.Name))
-		if sameCluster && glob(pd.Namespace, ns) {
-			return true
-		}
-	}
-	return false
-}
-
-func clusterKindPermitted(p *argo.AppProject, gk metav1.GroupKind, name string) bool {
-	for _, w := range p.Spec.ClusterResourceWhitelist {
-		if glob(w.Group, gk.Group) && glob(w.Kind, gk.Kind) && (w.Name == "" || glob(w.Name, name)) {
-			return true
-		}
-	}
-	return false
-}
-
-func namespacedKindPermitted(p *argo.AppProject, gk metav1.GroupKind) bool {
-	if len(p.Spec.NamespaceResourceWhitelist) == 0 {
-		return true // Argo CD's reading; checkProject reports it
-	}
-	for _, w := range p.Spec.NamespaceResourceWhitelist {
-		if glob(w.Group, gk.Group) && glob(w.Kind, gk.Kind) {
-			return true
-		}
-	}
-	return false
-}
-
-func anyGlob(patterns []string, s string) bool {
-	for _, p := range patterns {
-		if glob(p, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// glob matches like Argo CD's project patterns (a wildcard project still permits; it is
-// reported on its own).
-func glob(pattern, s string) bool {
-	if pattern == s {
-		return true
-	}
-	if !isPattern(pattern) {
-		return false // a literal: path.Match would say the same, a fleet's worth of times slower
-	}
-	ok, err := path.Match(pattern, s)
+	sub := argo.AppProject{Spec: argo.AppProjectSpec{Destinations: dests}}
+	ok, err := sub.IsDestinationPermitted(&argo.Cluster{Server: dst.Server, Name: dst.Name}, ns, nil)
 	return err == nil && ok
 }
 

@@ -189,7 +189,6 @@ func changedApps(base, head *argoTree) map[string][]string {
 
 // expand renders the Applications of an ApplicationSet's list generators as the controller does.
 func expand(set *argov1alpha1.ApplicationSet) ([]*argov1alpha1.Application, error) {
-	var render asutils.Render
 	var out []*argov1alpha1.Application
 	for _, g := range set.Spec.Generators {
 		if g.List == nil {
@@ -200,8 +199,7 @@ func expand(set *argov1alpha1.ApplicationSet) ([]*argov1alpha1.Application, erro
 			if err := json.Unmarshal(el.Raw, &params); err != nil {
 				return nil, fmt.Errorf("generators list element %d: %w", i, err)
 			}
-			a, err := render.RenderTemplateParams(templateApplication(set.Spec.Template), set.Spec.SyncPolicy,
-				params, set.Spec.GoTemplate, set.Spec.GoTemplateOptions)
+			a, err := argocd.RenderElement(set, params)
 			if err != nil {
 				return nil, fmt.Errorf("generators list element %d: %w", i, err)
 			}
@@ -209,14 +207,4 @@ func expand(set *argov1alpha1.ApplicationSet) ([]*argov1alpha1.Application, erro
 		}
 	}
 	return out, nil
-}
-
-// templateApplication is the Application an ApplicationSet's template describes, before its
-// parameters are filled in (the controller's own helper sits in a package that would bring
-// every SCM provider's client into this module).
-func templateApplication(t argov1alpha1.ApplicationSetTemplate) *argov1alpha1.Application {
-	a := &argov1alpha1.Application{Spec: t.Spec}
-	a.Name, a.Namespace = t.Name, t.Namespace
-	a.Labels, a.Annotations, a.Finalizers = t.Labels, t.Annotations, t.Finalizers
-	return a
 }
