@@ -216,6 +216,22 @@ func TestCheckFindings(t *testing.T) {
 			source: entProj, field: "spec.namespaceResourceWhitelist", message: "CronJob.batch of CronJob/hue/report (overlays/ent-eu-1/cron.yaml)",
 		},
 		{
+			// Argo CD's own reading of a project: a blacklist entry denies a whitelisted kind.
+			name: "rendered kind blacklisted",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, entProj, "  orphanedResources:\n", "  namespaceResourceBlacklist:\n  - group: apps\n    kind: Deployment\n  orphanedResources:\n")
+			},
+			source: entProj, field: "spec.namespaceResourceWhitelist", message: "Deployment.apps of Deployment/hue/",
+		},
+		{
+			// A "!" destination denies what another destination allows, as in Argo CD.
+			name: "destination denied by a deny pattern",
+			mutate: func(t *testing.T, e *env) {
+				edit(t, e.files, entProj, "  - name: ent-us-1\n    namespace: hue\n", "  - name: ent-us-1\n    namespace: hue\n  - name: '!ent-us-1'\n    namespace: hue\n")
+			},
+			source: "clusters/enterprise/argocd/apps/ent-us-1/hue-ent-us-1.yaml", field: "spec.destination", message: "is not permitted by project hue-enterprise",
+		},
+		{
 			name: "rendered namespace not a destination",
 			mutate: func(_ *testing.T, e *env) {
 				e.rendered["ent-us-1"] = append(e.rendered["ent-us-1"], object("v1", "Service", "api", "billing", ""))
