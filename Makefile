@@ -88,9 +88,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./generators/api/v1alpha1/
 	$(GO) test -run '^$$' -fuzz FuzzInventory -fuzztime $(FUZZTIME) ./generators/api/v1alpha1/
 
+# gofmt and vet for Go; for Rego, OPA's own formatter (opa fmt) and strict compiler (opa check
+# --strict), run through OPA's Go packages. Regal is not served by the module proxy here.
 lint:
-	@test -z "$$(gofmt -l generators)" || { gofmt -l generators; exit 1; }
+	@test -z "$$(gofmt -l generators tests)" || { gofmt -l generators tests; exit 1; }
 	$(GO) vet ./...
+	$(GO) test -count=1 -run 'TestPoliciesAreFormatted|TestPoliciesCompileStrictly' ./generators/check/policy/
 
 # Third-party judges over the golden renders: kubeconform against schemas made offline, kube-score,
 # both held against the reviewed tests/judges/ignore.yaml. Pinned in tools/<tool>, built into JUDGES_CACHE.

@@ -35,6 +35,7 @@ test_pdb_min_available_against_replicas if {
 	sel := {"matchLabels": {"service": "music"}}
 	count(pdb_blocking.violation) == 0 with input as {"cluster": {}, "objects": [pdb("hue", {"selector": sel, "minAvailable": 2}), deploy("music", "hue", 3)]}
 	count(pdb_blocking.violation) == 1 with input as {"cluster": {}, "objects": [pdb("hue", {"selector": sel, "minAvailable": 3}), deploy("music", "hue", 3)]}
+
 	# the same budget is fine for a workload in another namespace
 	count(pdb_blocking.violation) == 0 with input as {"cluster": {}, "objects": [pdb("hue-data", {"selector": sel, "minAvailable": 3}), deploy("music", "hue", 3)]}
 }

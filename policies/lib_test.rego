@@ -15,6 +15,7 @@ test_selector_expressions if {
 	lbls := {"tier": "frontend"}
 	lib.selector_matches({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["frontend", "backend"]}]}, lbls)
 	not lib.selector_matches({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["frontend"]}]}, lbls)
+
 	# NotIn and DoesNotExist match when the key is absent, as in Kubernetes
 	lib.selector_matches({"matchExpressions": [{"key": "zone", "operator": "NotIn", "values": ["a"]}]}, lbls)
 	lib.selector_matches({"matchExpressions": [{"key": "zone", "operator": "DoesNotExist"}]}, lbls)

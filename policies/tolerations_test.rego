@@ -33,6 +33,7 @@ test_effect_must_match if {
 
 test_value_must_match if {
 	objs := [deployment({"hue.dev/placement": "gpu"}, [{"key": "hue.dev/dedicated", "value": "GPU", "effect": "NoSchedule"}])]
+
 	# no such taint, and not the placement class either
 	count(tolerations.violation) == 2 with input as {"cluster": cluster, "objects": objs}
 }
