@@ -6,6 +6,9 @@ KUSTOMIZE := bin/kustomize
 # Overlay builds are remembered here and reused while every file they read is unchanged.
 CACHE    := out/.cache/render
 CONFTEST := bin/conftest
+# The third-party judges (make judges) are built here, outside the work tree.
+JUDGES_CACHE ?= $(HOME)/.cache/hue-judges
+JUDGES_BIN   := $(JUDGES_CACHE)/bin
 
 .PHONY: all build generate render check diff golden test e2e e2e-tools bench bench-fleet fuzz lint tools judges
 
@@ -38,10 +41,10 @@ diff: build
 golden: build
 	$(HUE) render --out tests/golden
 
-test: build tools
+test: build tools $(JUDGES_BIN)/kubeconform
 	$(GO) vet ./...
 	$(HUE) generate --check
-	KUSTOMIZE=$(CURDIR)/$(KUSTOMIZE) HUE=$(CURDIR)/$(HUE) $(GO) test -count=1 -timeout 30m ./...
+	KUSTOMIZE=$(CURDIR)/$(KUSTOMIZE) HUE=$(CURDIR)/$(HUE) KUBECONFORM=$(JUDGES_BIN)/kubeconform $(GO) test -count=1 -timeout 30m ./...
 	$(MAKE) judges
 
 # The end-to-end suite: a real kube-apiserver per destination cluster on one etcd, and a real
@@ -97,8 +100,6 @@ lint:
 
 # Third-party judges over the golden renders: kubeconform against schemas made offline, kube-score,
 # both held against the reviewed tests/judges/ignore.yaml. Pinned in tools/<tool>, built into JUDGES_CACHE.
-JUDGES_CACHE ?= $(HOME)/.cache/hue-judges
-JUDGES_BIN   := $(JUDGES_CACHE)/bin
 $(JUDGES_BIN)/kube-score: tools/kube-score/go.mod tools/kube-score/go.sum
 	cd tools/kube-score && $(GO) build -o $@ github.com/zegl/kube-score/cmd/kube-score
 $(JUDGES_BIN)/kubeconform: tools/kubeconform/go.mod tools/kubeconform/go.sum
