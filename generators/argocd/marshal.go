@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // Marshal renders a typed Argo CD object as clean YAML: the empty status, the null
@@ -29,36 +31,8 @@ func Marshal(obj any) ([]byte, error) {
 	return yaml.Marshal(tree)
 }
 
-// prune drops empty values bottom up; keep is false if v itself is empty.
+// prune drops empty values bottom up; keep is false if v itself is empty. A whitelist entry's
+// core group and a List generator element's parameters keep their empty strings.
 func prune(v any) (out any, keep bool) {
-	return pruneValue(v, false)
-}
-
-func pruneValue(v any, keepEmptyString bool) (any, bool) {
-	switch t := v.(type) {
-	case nil:
-		return nil, false
-	case string:
-		return t, t != "" || keepEmptyString
-	case map[string]any:
-		for k, child := range t {
-			keepStr := keepEmptyString || k == "group" || k == "elements"
-			if pruned, ok := pruneValue(child, keepStr); ok {
-				t[k] = pruned
-			} else {
-				delete(t, k)
-			}
-		}
-		return t, len(t) > 0
-	case []any:
-		kept := t[:0]
-		for _, child := range t {
-			if pruned, ok := pruneValue(child, keepEmptyString); ok {
-				kept = append(kept, pruned)
-			}
-		}
-		return kept, len(kept) > 0
-	default:
-		return v, true
-	}
+	return manifest.Prune(v, func(k string) bool { return k == "group" || k == "elements" }, nil)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // sarifDefaults are properties go-sarif always writes with the value the SARIF 2.1.0 schema
@@ -32,7 +34,11 @@ func writeSARIFLog(w io.Writer, log *sarif.Report) error {
 	if err := dec.Decode(&doc); err != nil {
 		return err
 	}
-	doc, _ = omitEmpty(doc)
+	doc, _ = manifest.Prune(doc, nil, func(key string, value any) bool {
+		d, ok := sarifDefaults[key]
+		b, err := json.Marshal(value)
+		return ok && err == nil && string(b) == d
+	})
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
@@ -40,38 +46,4 @@ func writeSARIFLog(w io.Writer, log *sarif.Report) error {
 	out = append(out, '\n')
 	_, err = w.Write(out)
 	return err
-}
-
-// omitEmpty prunes v and says whether anything is left of it.
-func omitEmpty(v any) (any, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			if d, ok := sarifDefaults[k]; ok {
-				if b, err := json.Marshal(val); err == nil && string(b) == d {
-					delete(x, k)
-					continue
-				}
-			}
-			if pruned, keep := omitEmpty(val); keep {
-				x[k] = pruned
-			} else {
-				delete(x, k)
-			}
-		}
-		return x, len(x) > 0
-	case []any:
-		out := x[:0]
-		for _, val := range x {
-			if pruned, keep := omitEmpty(val); keep {
-				out = append(out, pruned)
-			}
-		}
-		return out, len(out) > 0
-	case string:
-		return x, x != ""
-	case nil:
-		return nil, false
-	}
-	return v, true
 }
