@@ -21,6 +21,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/cli"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
@@ -83,7 +84,7 @@ func TestKustomizeCLIAgrees(t *testing.T) {
 func TestGeneratedTreeIsCurrent(t *testing.T) {
 	files, err := pipeline.Generate(context.Background(), root, nil, nil)
 	require.NoError(t, err)
-	existing, err := fileset.Existing(root, pipeline.Owned, pipeline.GeneratedDirs...)
+	existing, err := fileset.Existing(root, layout.Generated, layout.GeneratedDirs...)
 	require.NoError(t, err)
 	drift, err := fileset.Compare(root, files, existing)
 	require.NoError(t, err)

@@ -20,6 +20,7 @@ package argocd
 
 import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 )
 
 // CheckID is the id of every finding of Check.
@@ -70,7 +71,7 @@ func RingBranch(fleet, ring string) string { return "rings/" + fleet + "/" + rin
 
 // RingAppSetPath is the file of a ring's ApplicationSet.
 func RingAppSetPath(fleet, ring string) string {
-	return AppsDir(fleet) + "/applicationset-" + RingAppSet(ring) + ".yaml"
+	return layout.AppsDir(fleet) + "/applicationset-" + RingAppSet(ring) + ".yaml"
 }
 
 // Options of Generate.
@@ -97,23 +98,10 @@ func ProjectName(fleet string) string { return "hue-" + fleet }
 // AppName is the Application deploying a cluster's overlay.
 func AppName(cluster string) string { return "hue-" + cluster }
 
-// OverlayPath is a cluster's kustomize overlay, relative to the repository root.
-func OverlayPath(cluster string) string { return "overlays/" + cluster }
-
-// FleetDir is the folder of everything generated for a fleet.
-func FleetDir(fleet string) string { return "clusters/" + fleet + "/argocd" }
-
-// BootstrapDir holds the projects and roots, applied by hand into the management Argo CD.
-func BootstrapDir(fleet string) string { return FleetDir(fleet) + "/bootstrap" }
-
-// AppsDir is the folder a fleet's root app-of-apps deploys (school), or the parent of the
-// per-cluster folders (enterprise, science).
-func AppsDir(fleet string) string { return FleetDir(fleet) + "/apps" }
-
 // RootPath is the folder the root app of a cluster (or of the school fleet) deploys.
 func RootPath(c *v1alpha1.HueCluster) string {
 	if c.Spec.Fleet == v1alpha1.FleetSchool {
-		return AppsDir(c.Spec.Fleet)
+		return layout.AppsDir(c.Spec.Fleet)
 	}
-	return AppsDir(c.Spec.Fleet) + "/" + c.Name
+	return layout.AppsDir(c.Spec.Fleet) + "/" + c.Name
 }

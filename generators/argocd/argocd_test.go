@@ -23,6 +23,8 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 // HUE_UPDATE_GOLDEN=1 rewrites testdata/<case>/expected, as it rewrites hue fn's goldens; read
@@ -96,59 +98,59 @@ func TestMarshalDropsEmptyFields(t *testing.T) {
 func TestGenerateRejects(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(inv *v1alpha1.Inventory, rendered map[string][]check.Object)
+		mutate func(inv *platform.Inventory, rendered map[string][]check.Object)
 		want   []string // substrings of the error: file, field, detail
 	}{
 		{
 			name: "cluster without destination",
-			mutate: func(inv *v1alpha1.Inventory, _ map[string][]check.Object) {
+			mutate: func(inv *platform.Inventory, _ map[string][]check.Object) {
 				inv.Cluster("ent-eu-1").Spec.Destination = nil
 			},
 			want: []string{"clusters/enterprise/ent-eu-1.yaml", "HueCluster/ent-eu-1", "spec.destination:", "needs a destination"},
 		},
 		{
 			name: "two clusters share a destination",
-			mutate: func(inv *v1alpha1.Inventory, _ map[string][]check.Object) {
+			mutate: func(inv *platform.Inventory, _ map[string][]check.Object) {
 				inv.Cluster("school-birch").Spec.Destination = &v1alpha1.Destination{Server: "https://school-pilot.k8s.hue.dev"}
 			},
 			want: []string{"clusters/school/school-pilot.yaml", "spec.destination:", "already cluster school-birch's"},
 		},
 		{
 			name: "unknown ring",
-			mutate: func(inv *v1alpha1.Inventory, _ map[string][]check.Object) {
+			mutate: func(inv *platform.Inventory, _ map[string][]check.Object) {
 				inv.Cluster("school-cedar").Spec.Ring = "nightly"
 			},
 			want: []string{"clusters/school/school-cedar.yaml", "spec.ring:", `unknown ring "nightly"`},
 		},
 		{
 			name: "school renders into restricted",
-			mutate: func(_ *v1alpha1.Inventory, r map[string][]check.Object) {
+			mutate: func(_ *platform.Inventory, r map[string][]check.Object) {
 				r["school-birch"] = append(r["school-birch"], object("v1", "ConfigMap", "grades", "restricted", "overlays/school-birch/kustomization.yaml"))
 			},
 			want: []string{"overlays/school-birch/kustomization.yaml", "ConfigMap/grades", "metadata.namespace:", `namespace "restricted"`},
 		},
 		{
 			name: "school renders into another school's namespace",
-			mutate: func(_ *v1alpha1.Inventory, r map[string][]check.Object) {
+			mutate: func(_ *platform.Inventory, r map[string][]check.Object) {
 				r["school-pilot"] = append(r["school-pilot"], object("v1", "Namespace", "hue-oak", "", "overlays/school-pilot/ns.yaml"))
 			},
 			want: []string{"overlays/school-pilot/ns.yaml", "Namespace/hue-oak", "metadata.name:", "hosted on cluster district-north"},
 		},
 		{
 			name:   "cluster without rendered objects",
-			mutate: func(_ *v1alpha1.Inventory, r map[string][]check.Object) { delete(r, "sci-lab-1") },
+			mutate: func(_ *platform.Inventory, r map[string][]check.Object) { delete(r, "sci-lab-1") },
 			want:   []string{"clusters/science/sci-lab-1.yaml", "overlays/sci-lab-1 renders no objects"},
 		},
 		{
 			name: "rendered objects of an unknown cluster",
-			mutate: func(_ *v1alpha1.Inventory, r map[string][]check.Object) {
+			mutate: func(_ *platform.Inventory, r map[string][]check.Object) {
 				r["ghost"] = []check.Object{object("v1", "Namespace", "hue", "", "")}
 			},
 			want: []string{"overlays/ghost", "not a cluster of the inventory"},
 		},
 		{
 			name: "generated names collide",
-			mutate: func(inv *v1alpha1.Inventory, r map[string][]check.Object) {
+			mutate: func(inv *platform.Inventory, r map[string][]check.Object) {
 				// root-school (the school fleet's root) and the root of an enterprise cluster "school".
 				c := *inv.Cluster("ent-us-1")
 				c.Name = "school"
@@ -189,7 +191,7 @@ func TestCheckFindings(t *testing.T) {
 		argoCM    = "clusters/enterprise/argocd/bootstrap/argocd-cm.yaml"
 	)
 	type env struct {
-		inv      *v1alpha1.Inventory
+		inv      *platform.Inventory
 		files    map[string][]byte
 		rendered map[string][]check.Object
 		exists   func(string) bool
@@ -449,14 +451,14 @@ spec:
 
 // loadCase builds the inventory of testdata/<case>/input/clusters and the rendered objects of
 // testdata/<case>/input/rendered/<cluster>.yaml (their source is overlays/<cluster>).
-func loadCase(t *testing.T, dir string) (*v1alpha1.Inventory, map[string][]check.Object) {
+func loadCase(t *testing.T, dir string) (*platform.Inventory, map[string][]check.Object) {
 	t.Helper()
 	in := filepath.Join(dir, "input")
 	specs := map[string][]byte{}
 	for p, data := range readTree(t, filepath.Join(in, "clusters")) {
 		specs["clusters/"+p] = data
 	}
-	inv, err := v1alpha1.BuildInventory(specs, nil)
+	inv, err := platform.BuildInventory(specs, nil)
 	require.NoError(t, err)
 
 	rendered := map[string][]check.Object{}
@@ -474,7 +476,7 @@ func loadCase(t *testing.T, dir string) (*v1alpha1.Inventory, map[string][]check
 			}
 			u := &unstructured.Unstructured{}
 			require.NoError(t, yaml.Unmarshal(raw, &u.Object), p)
-			rendered[cluster] = append(rendered[cluster], check.Object{Unstructured: u, Source: OverlayPath(cluster)})
+			rendered[cluster] = append(rendered[cluster], check.Object{Unstructured: u, Source: layout.OverlayDir(cluster)})
 		}
 	}
 	return inv, rendered
@@ -540,7 +542,7 @@ func findingStrings(fs []check.Finding) []string {
 // The checker finds a cluster deployed by name when an Application names its registered
 // server instead, however spelled: the registry makes them one destination.
 func TestCheckerResolvesNamesThroughTheRegistry(t *testing.T) {
-	inv := &v1alpha1.Inventory{
+	inv := &platform.Inventory{
 		Clusters: []*v1alpha1.HueCluster{{ObjectMeta: metav1.ObjectMeta{Name: "school-a"}, Spec: v1alpha1.HueClusterSpec{Destination: &v1alpha1.Destination{Name: "school-a"}}}},
 		Registry: map[string]string{"school-a": "https://school-a.hue.internal:6443"},
 	}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 // Check verifies Argo CD files (generated or hand-edited, by path relative to the repository
@@ -24,7 +26,7 @@ import (
 // overlay, existing paths, least-privilege projects that still permit every rendered kind and
 // namespace, the school fleet's isolation and its rings. overlayExists reports whether a
 // repository folder exists.
-func Check(inv *v1alpha1.Inventory, files map[string][]byte, rendered map[string][]check.Object, overlayExists func(path string) bool) []check.Finding {
+func Check(inv *platform.Inventory, files map[string][]byte, rendered map[string][]check.Object, overlayExists func(path string) bool) []check.Finding {
 	c := &checker{
 		inv: inv, files: files, rendered: rendered, overlayExists: overlayExists,
 		projects: map[string]*doc{}, deployedBy: map[string][]*deployment{}, tenantOf: schoolTenants(inv),
@@ -55,7 +57,7 @@ func Check(inv *v1alpha1.Inventory, files map[string][]byte, rendered map[string
 }
 
 type checker struct {
-	inv           *v1alpha1.Inventory
+	inv           *platform.Inventory
 	files         map[string][]byte
 	rendered      map[string][]check.Object
 	overlayExists func(string) bool
@@ -386,7 +388,7 @@ func (c *checker) checkArgoConfig() {
 			}
 			if at == nil {
 				c.findings = append(c.findings, check.Finding{Check: CheckID, Severity: check.SeverityError, Cluster: cl.Name,
-					Kind: "ConfigMap", Namespace: ArgoNamespace, Name: ArgoConfigMap, Source: BootstrapDir(cl.Spec.Fleet) + "/" + ArgoConfigMap + ".yaml",
+					Kind: "ConfigMap", Namespace: ArgoNamespace, Name: ArgoConfigMap, Source: layout.BootstrapDir(cl.Spec.Fleet) + "/" + ArgoConfigMap + ".yaml",
 					Message: fmt.Sprintf("no %s in the Argo CD files, and under Argo CD's stock settings %s: %s", ArgoConfigMap, ref, problem)})
 				continue
 			}
@@ -439,9 +441,9 @@ func (c *checker) checkDeployment(dep *deployment) {
 
 	p := path.Clean(spec.Source.Path)
 	switch {
-	case strings.HasPrefix(p, "overlays/") && strings.Count(p, "/") == 1:
+	case isOverlay(p):
 		c.checkOverlayApp(dep, proj, at, p)
-	case strings.HasPrefix(p, "clusters/") && strings.Contains(p, "/argocd"):
+	case layout.InArgoDir(p):
 		c.checkRootApp(dep, proj, at, p)
 	default:
 		c.add(d, "", at(".source.path"), "path %q is neither overlays/<cluster> nor a clusters/<fleet>/argocd folder", spec.Source.Path)
@@ -597,11 +599,11 @@ func (c *checker) checkCoverage() {
 			file := clusterFile(c.inv, cl)
 			c.findings = append(c.findings, check.Finding{Check: CheckID, Severity: check.SeverityError, Cluster: cl.Name,
 				Kind: v1alpha1.KindCluster, Name: cl.Name, Field: "spec.destination", Source: file,
-				Message: fmt.Sprintf("%s is deployed by no Application", OverlayPath(cl.Name))})
+				Message: fmt.Sprintf("%s is deployed by no Application", layout.OverlayDir(cl.Name))})
 			continue
 		}
 		for _, dep := range deps[1:] {
-			c.add(dep.doc, cl.Name, dep.field+".source.path", "%s is deployed twice: also by %s", OverlayPath(cl.Name), deps[0].describe())
+			c.add(dep.doc, cl.Name, dep.field+".source.path", "%s is deployed twice: also by %s", layout.OverlayDir(cl.Name), deps[0].describe())
 		}
 	}
 }
@@ -671,4 +673,9 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+func isOverlay(p string) bool {
+	_, ok := layout.OverlayOf(p)
+	return ok
 }

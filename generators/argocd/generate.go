@@ -16,14 +16,16 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 // Generate returns the Argo CD files of the inventory, by path relative to the repository
 // root. rendered maps each cluster name to the objects its overlay renders; the AppProjects
 // allow exactly the kinds and namespaces found there. Every problem of the inputs is reported
 // together, located by file and field.
-func Generate(inv *v1alpha1.Inventory, rendered map[string][]check.Object, opts Options) (map[string][]byte, error) {
+func Generate(inv *platform.Inventory, rendered map[string][]check.Object, opts Options) (map[string][]byte, error) {
 	opts = opts.withDefaults()
 	fleets, errs := plan(inv, rendered)
 	if err := errs.Err(); err != nil {
@@ -37,7 +39,7 @@ func Generate(inv *v1alpha1.Inventory, rendered map[string][]check.Object, opts 
 		return nil, err
 	}
 	for _, fp := range fleets {
-		boot := BootstrapDir(fp.name)
+		boot := layout.BootstrapDir(fp.name)
 		// Shared by every fleet, identically, so each bootstrap folder applies on its own.
 		g.emit(boot+"/"+ArgoConfigMap+".yaml", cm, false)
 		g.emit(boot+"/appproject-"+BootstrapProject+".yaml", bootstrap, false)
@@ -50,7 +52,7 @@ func Generate(inv *v1alpha1.Inventory, rendered map[string][]check.Object, opts 
 					g.emit(RingAppSetPath(fp.name, ring), set, true)
 				}
 			}
-			g.emit(boot+"/root-"+fp.name+".yaml", g.rootApp("root-"+fp.name, fp.name, AppsDir(fp.name)), true)
+			g.emit(boot+"/root-"+fp.name+".yaml", g.rootApp("root-"+fp.name, fp.name, layout.AppsDir(fp.name)), true)
 			continue
 		}
 		for _, cp := range fp.clusters {
@@ -85,7 +87,7 @@ type fleetPlan struct {
 
 // plan validates what the Argo CD layer needs of the inventory and collects, per fleet, the
 // rendered namespaces and kinds. Fleets come in v1alpha1.Fleets order.
-func plan(inv *v1alpha1.Inventory, rendered map[string][]check.Object) ([]*fleetPlan, v1alpha1.Errors) {
+func plan(inv *platform.Inventory, rendered map[string][]check.Object) ([]*fleetPlan, v1alpha1.Errors) {
 	var errs v1alpha1.Errors
 	byFleet := map[string]*fleetPlan{}
 	destOwner := map[string]string{}
@@ -135,7 +137,7 @@ func plan(inv *v1alpha1.Inventory, rendered map[string][]check.Object) ([]*fleet
 
 		objs, ok := rendered[c.Name]
 		if !ok || len(objs) == 0 {
-			fail("", "%s renders no objects: nothing for Argo CD to deploy", OverlayPath(c.Name))
+			fail("", "%s renders no objects: nothing for Argo CD to deploy", layout.OverlayDir(c.Name))
 			continue
 		}
 		cp := &clusterPlan{cluster: c}
@@ -176,7 +178,7 @@ func plan(inv *v1alpha1.Inventory, rendered map[string][]check.Object) ([]*fleet
 		}
 		cp.namespaces = slices.Sorted(maps.Keys(nsSet))
 		if len(cp.namespaces) == 0 {
-			fail("", "%s renders no namespace: the project would have no destination", OverlayPath(c.Name))
+			fail("", "%s renders no namespace: the project would have no destination", layout.OverlayDir(c.Name))
 			continue
 		}
 		cp.appNamespace = cp.namespaces[0]
@@ -188,7 +190,7 @@ func plan(inv *v1alpha1.Inventory, rendered map[string][]check.Object) ([]*fleet
 
 	for _, name := range slices.Sorted(maps.Keys(rendered)) {
 		if inv.Cluster(name) == nil {
-			errs = append(errs, &v1alpha1.Error{File: OverlayPath(name), Detail: fmt.Sprintf("rendered objects of %s, which is not a cluster of the inventory", name)})
+			errs = append(errs, &v1alpha1.Error{File: layout.OverlayDir(name), Detail: fmt.Sprintf("rendered objects of %s, which is not a cluster of the inventory", name)})
 		}
 	}
 
@@ -337,12 +339,12 @@ func (g *generator) clusterApp(cp *clusterPlan, ignore argo.IgnoreDifferences) *
 			Name:        AppName(c.Name),
 			Namespace:   ArgoNamespace,
 			Labels:      map[string]string{"hue.dev/fleet": c.Spec.Fleet, "hue.dev/cluster": c.Name, LabelEnvironment: c.Spec.Environment},
-			Annotations: map[string]string{annotationGeneratePaths: generatePaths(OverlayPath(c.Name))},
+			Annotations: map[string]string{annotationGeneratePaths: generatePaths(layout.OverlayDir(c.Name))},
 			Finalizers:  []string{ResourcesFinalizer},
 		},
 		Spec: argo.ApplicationSpec{
 			Project:           ProjectName(c.Spec.Fleet),
-			Source:            &argo.ApplicationSource{RepoURL: g.opts.RepoURL, Path: OverlayPath(c.Name), TargetRevision: g.opts.Revision},
+			Source:            &argo.ApplicationSource{RepoURL: g.opts.RepoURL, Path: layout.OverlayDir(c.Name), TargetRevision: g.opts.Revision},
 			Destination:       argo.ApplicationDestination{Server: c.Spec.Destination.Server, Name: c.Spec.Destination.Name, Namespace: cp.appNamespace},
 			SyncPolicy:        syncPolicy(),
 			IgnoreDifferences: ignore,
@@ -401,7 +403,7 @@ func (g *generator) ringAppSet(fp *fleetPlan, ring string, pos int, ignore argo.
 			elemEnvironment:     c.Spec.Environment,
 		})
 		if err != nil {
-			g.errs = append(g.errs, &v1alpha1.Error{File: AppsDir(fp.name), Name: c.Name, Detail: err.Error()})
+			g.errs = append(g.errs, &v1alpha1.Error{File: layout.AppsDir(fp.name), Name: c.Name, Detail: err.Error()})
 			continue
 		}
 		elements = append(elements, apiextensionsv1.JSON{Raw: raw})
@@ -411,7 +413,7 @@ func (g *generator) ringAppSet(fp *fleetPlan, ring string, pos int, ignore argo.
 		revision = RingBranch(fp.name, ring)
 	}
 
-	overlay := OverlayPath("{{.name}}")
+	overlay := layout.OverlayDir("{{.name}}")
 	return &argo.ApplicationSet{
 		TypeMeta: typeMeta("ApplicationSet"),
 		ObjectMeta: metav1.ObjectMeta{
@@ -507,7 +509,7 @@ func bootstrapProject(fleets []*fleetPlan, opts Options) *argo.AppProject {
 }
 
 // schoolTenants maps each tenant namespace hue-<school> to the school cluster hosting it.
-func schoolTenants(inv *v1alpha1.Inventory) map[string]string {
+func schoolTenants(inv *platform.Inventory) map[string]string {
 	out := map[string]string{}
 	for _, c := range inv.Clusters {
 		if c.Spec.Fleet != v1alpha1.FleetSchool {
@@ -520,31 +522,31 @@ func schoolTenants(inv *v1alpha1.Inventory) map[string]string {
 	return out
 }
 
-func sortedClusters(inv *v1alpha1.Inventory) []*v1alpha1.HueCluster {
+func sortedClusters(inv *platform.Inventory) []*v1alpha1.HueCluster {
 	cs := append([]*v1alpha1.HueCluster(nil), inv.Clusters...)
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 	return cs
 }
 
-func clusterFile(inv *v1alpha1.Inventory, c *v1alpha1.HueCluster) string {
+func clusterFile(inv *platform.Inventory, c *v1alpha1.HueCluster) string {
 	if f := inv.Files[v1alpha1.KindCluster+"/"+c.Name]; f != "" {
 		return f
 	}
-	return "clusters/" + c.Spec.Fleet + "/" + c.Name + ".yaml"
+	return layout.ClusterFile(c.Spec.Fleet, c.Name)
 }
 
-func fleetFile(inv *v1alpha1.Inventory, fleet string) string {
+func fleetFile(inv *platform.Inventory, fleet string) string {
 	if f := inv.Files[v1alpha1.KindFleet+"/"+fleet]; f != "" {
 		return f
 	}
-	return v1alpha1.FleetFile(fleet)
+	return layout.FleetFile(fleet)
 }
 
 func objectSource(o check.Object, cluster string) string {
 	if o.Source != "" {
 		return o.Source
 	}
-	return OverlayPath(cluster)
+	return layout.OverlayDir(cluster)
 }
 
 func destKey(server, name string) string {

@@ -8,8 +8,7 @@ import (
 
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/health"
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
-
-	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 // Promotion says whether a ring may move to the revision its previous ring runs.
@@ -25,7 +24,7 @@ type Promotion struct {
 // Argo CD: every cluster of the previous ring must have its Application Synced and Healthy, all
 // at one revision, which becomes the ring's. It never writes anything: moving the branch is a
 // git push the caller makes (a fast-forward, so history is never rewritten).
-func Promote(inv *v1alpha1.Inventory, fleet, ring string, apps []argo.Application) (*Promotion, error) {
+func Promote(inv *platform.Inventory, fleet, ring string, apps []argo.Application) (*Promotion, error) {
 	f := inv.Fleets[fleet]
 	if f == nil {
 		return nil, fmt.Errorf("no fleet %q in the inventory", fleet)

@@ -18,7 +18,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
-	"github.com/hue-platform/hue-gitops/generators/cluster"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
@@ -94,7 +94,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 					g.SetLimit(runtime.GOMAXPROCS(0))
 					for i, c := range selected {
 						g.Go(func() error {
-							cl := pipeline.ClusterOf(specs.Inventory, render.Result{Cluster: c.Name, Overlay: cluster.OverlayDir(c.Name)})
+							cl := pipeline.ClusterOf(specs.Inventory, render.Result{Cluster: c.Name, Overlay: layout.OverlayDir(c.Name)})
 							if fp, ok := sess.Fingerprint(c.Name); ok {
 								if key, err := cc.Key(cl, fp); err == nil {
 									if e, ok := cc.Get(c.Name, key); ok {

@@ -17,6 +17,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/fn"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/hue-platform/hue-gitops/generators/progress"
 	"github.com/hue-platform/hue-gitops/generators/render"
 	"github.com/hue-platform/hue-gitops/generators/shard"
@@ -196,7 +197,7 @@ func (f *fleetFlags) add(c *cobra.Command) {
 
 // selected is the named clusters of the inventory (all of them when none is named), within
 // the shard.
-func (f *fleetFlags) selected(inv *v1alpha1.Inventory, names []string) ([]*v1alpha1.HueCluster, shard.Shard, error) {
+func (f *fleetFlags) selected(inv *platform.Inventory, names []string) ([]*v1alpha1.HueCluster, shard.Shard, error) {
 	sh, err := shard.Parse(f.shard)
 	if err != nil {
 		return nil, sh, err

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hue-platform/hue-gitops/generators/diff"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/render"
 	"github.com/hue-platform/hue-gitops/generators/shard"
@@ -33,7 +34,7 @@ generated Argo CD definitions that changed.
 The blast-radius guard then counts, per fleet, ring and environment, the clusters removed and
 changed, the Applications removed, the Namespaces, persistent workloads and CRDs Argo CD would
 delete, and the share of production clusters changed at once, against the limits of
-` + diff.GuardFile + ` (read from the base: a pull request cannot loosen its own limits). Over a
+` + layout.GuardFile + ` (read from the base: a pull request cannot loosen its own limits). Over a
 limit it exits 1 naming what would be deleted and which finalizer cascades, unless --override
 names that limit. It also exits 1 when the working tree's generated files are not what its specs
 generate.
@@ -143,7 +144,7 @@ Without --base it tries ` + strings.Join(diff.DefaultBases, ", then ") + `. In C
 	c.Flags().StringVar(&format, "format", "text", "output format: "+strings.Join(diff.Formats, ", "))
 	c.Flags().StringVarP(&output, "output", "o", "", "write the diff to this file (atomically) instead of stdout")
 	c.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when anything differs, as git diff --exit-code")
-	c.Flags().StringSliceVar(&overrideFlags, "override", nil, "let the change exceed this blast-radius limit of "+diff.GuardFile+" (its name; repeatable or comma-separated)")
+	c.Flags().StringSliceVar(&overrideFlags, "override", nil, "let the change exceed this blast-radius limit of "+layout.GuardFile+" (its name; repeatable or comma-separated)")
 	fleet.add(c)
 	return c
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/argocd"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 )
 
@@ -54,7 +55,7 @@ With --check it writes nothing and exits 1 listing every file that differs.`,
 			if err != nil {
 				return badInput(err)
 			}
-			existing, err := fileset.Existing(root, pipeline.Owned, pipeline.GeneratedDirs...)
+			existing, err := fileset.Existing(root, layout.Generated, layout.GeneratedDirs...)
 			if err != nil {
 				return badInput(err)
 			}

@@ -23,6 +23,8 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/hue-platform/hue-gitops/generators/service"
 )
 
@@ -37,24 +39,11 @@ const (
 	LabelDataResidency = "hue.dev/data-residency"
 )
 
-// OverlayDir is the overlay folder of a cluster.
-func OverlayDir(name string) string { return path.Join("overlays", name) }
-
-// ShapesDir holds the kustomizations that clusters share: everything of an overlay except the
-// values that are the cluster's own (labels, Ingress hosts, the node agent's identity and the
-// overrides), which the thin overlay of each cluster lays over its shape. Clusters whose
-// shapes are byte-identical share one folder, so a fleet of thousands of schools builds its
-// bases and components once.
-const ShapesDir = "shapes"
-
-// ShapeDir is the folder of a shape.
-func ShapeDir(name string) string { return path.Join(ShapesDir, name) }
-
 // TenantNamespace is the namespace of one school on a shared district cluster.
 func TenantNamespace(tenant string) string { return v1alpha1.TenantNamespace(tenant) }
 
 // Generate writes overlays/<cluster>/ for every cluster of the inventory.
-func Generate(cat *v1alpha1.Catalog, inv *v1alpha1.Inventory) (fileset.Files, error) {
+func Generate(cat *platform.Catalog, inv *platform.Inventory) (fileset.Files, error) {
 	files := fileset.Files{}
 	for _, c := range inv.Clusters {
 		f, err := Overlay(cat, c)
@@ -63,7 +52,7 @@ func Generate(cat *v1alpha1.Catalog, inv *v1alpha1.Inventory) (fileset.Files, er
 		}
 		for _, p := range f.Paths() {
 			// Clusters of one shape write its files alike: the same path is the same content.
-			if prev, ok := files[p]; ok && strings.HasPrefix(p, ShapesDir+"/") && bytes.Equal(prev, f[p]) {
+			if prev, ok := files[p]; ok && strings.HasPrefix(p, layout.Shapes+"/") && bytes.Equal(prev, f[p]) {
 				continue
 			}
 			if err := files.Add(p, f[p]); err != nil {
@@ -75,7 +64,7 @@ func Generate(cat *v1alpha1.Catalog, inv *v1alpha1.Inventory) (fileset.Files, er
 }
 
 type overlay struct {
-	cat *v1alpha1.Catalog
+	cat *platform.Catalog
 	c   *v1alpha1.HueCluster
 	// files is the cluster's own overlay; shape the files of its shape, relative to the
 	// shape's folder (its name is their digest, known once they are all written).
@@ -84,7 +73,7 @@ type overlay struct {
 
 // Overlay builds the files of one cluster's overlay and of the shape it lays over (the shape
 // may be shared: a cluster with the same shape writes the same files).
-func Overlay(cat *v1alpha1.Catalog, c *v1alpha1.HueCluster) (fileset.Files, error) {
+func Overlay(cat *platform.Catalog, c *v1alpha1.HueCluster) (fileset.Files, error) {
 	o := &overlay{cat: cat, c: c, files: fileset.Files{}, shape: fileset.Files{}}
 	return o.files, o.build()
 }
@@ -129,10 +118,10 @@ func (o *overlay) build() error {
 		sk.Resources = append(sk.Resources, o.compartment(2, name)...)
 	}
 	if slices.Contains(cat.Residencies(), c.Spec.DataResidency) {
-		sk.Resources = append(sk.Resources, rel(2, service.DataStoreDir(c.Spec.DataResidency)))
+		sk.Resources = append(sk.Resources, rel(2, layout.DataStoreDir(c.Spec.DataResidency)))
 	}
 	for _, s := range shared {
-		sk.Resources = append(sk.Resources, rel(2, path.Join("base", s.Name)))
+		sk.Resources = append(sk.Resources, rel(2, layout.ServiceDir(s.Name)))
 	}
 	for _, t := range c.Spec.Tenants {
 		dir := path.Join("tenants", t)
@@ -172,16 +161,16 @@ func (o *overlay) build() error {
 
 	if collect {
 		// First, so that the environment and fleet profiles also reach the node agent.
-		sk.Components = append(sk.Components, rel(2, "components/observability"))
+		sk.Components = append(sk.Components, rel(2, layout.Component("observability")))
 	}
 	sk.Components = append(sk.Components,
-		rel(2, "components/env/"+c.Spec.Environment),
-		rel(2, "components/fleet/"+c.Spec.Fleet))
+		rel(2, layout.Component("env/"+c.Spec.Environment)),
+		rel(2, layout.Component("fleet/"+c.Spec.Fleet)))
 	for _, pool := range poolComponents(c) {
-		sk.Components = append(sk.Components, rel(2, "components/pools/"+pool))
+		sk.Components = append(sk.Components, rel(2, layout.Component("pools/"+pool)))
 	}
 	if *c.Spec.HighAvailability {
-		sk.Components = append(sk.Components, rel(2, "components/ha"))
+		sk.Components = append(sk.Components, rel(2, layout.Component("ha")))
 	}
 	if len(c.Spec.Tenants) == 0 {
 		sk.Components = append(sk.Components, rel(2, exposureComponent(c)))
@@ -193,7 +182,7 @@ func (o *overlay) build() error {
 	// The cluster's own overlay: its shape and the values only it has, as kustomize
 	// transformers that act on each object alone (see render.Thin).
 	k := types.Kustomization{TypeMeta: types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}}
-	k.Resources = []string{rel(2, ShapeDir(shapeName(c.Spec.Fleet, o.shape)))}
+	k.Resources = []string{rel(2, layout.ShapeDir(shapeName(c.Spec.Fleet, o.shape)))}
 	k.Labels = []types.Label{{Pairs: map[string]string{
 		LabelCluster:       c.Name,
 		LabelFleet:         c.Spec.Fleet,
@@ -210,15 +199,15 @@ func (o *overlay) build() error {
 	}
 	if len(hosts) > 0 {
 		const file = "patches/ingress-hosts.yaml"
-		if err := add(o.files, path.Join(OverlayDir(c.Name), file), hosts...); err != nil {
+		if err := add(o.files, path.Join(layout.OverlayDir(c.Name), file), hosts...); err != nil {
 			return err
 		}
 		k.Patches = append(k.Patches, types.Patch{Path: file})
 	}
-	if err := add(o.files, path.Join(OverlayDir(c.Name), "kustomization.yaml"), k); err != nil {
+	if err := add(o.files, path.Join(layout.OverlayDir(c.Name), "kustomization.yaml"), k); err != nil {
 		return err
 	}
-	dir := ShapeDir(shapeName(c.Spec.Fleet, o.shape))
+	dir := layout.ShapeDir(shapeName(c.Spec.Fleet, o.shape))
 	for _, p := range o.shape.Paths() {
 		if err := o.files.Add(path.Join(dir, p), o.shape[p]); err != nil {
 			return err
@@ -265,7 +254,7 @@ func (o *overlay) tenant(t, dir string, svcs []*v1alpha1.HueService) error {
 		Resources: o.compartment(4, v1alpha1.DefaultCompartment),
 	}
 	for _, s := range svcs {
-		k.Resources = append(k.Resources, rel(4, path.Join("base", s.Name)))
+		k.Resources = append(k.Resources, rel(4, layout.ServiceDir(s.Name)))
 	}
 	if ing := o.ingresses(svcs, t); len(ing) > 0 {
 		if err := add(o.shape, path.Join(dir, "ingress.yaml"), asAny(ing)...); err != nil {
@@ -281,7 +270,7 @@ func (o *overlay) tenant(t, dir string, svcs []*v1alpha1.HueService) error {
 // compartment lists a compartment's base and its egress to the data stores of the cluster's
 // residency, depth folders below the root.
 func (o *overlay) compartment(depth int, name string) []string {
-	out := []string{rel(depth, path.Join(service.CompartmentsDir, name))}
+	out := []string{rel(depth, path.Join(layout.CompartmentsDir, name))}
 	if comp := o.cat.Compartment(name); comp != nil && len(service.CompartmentEgress(comp, o.cat, o.c.Spec.DataResidency)) > 0 {
 		out = append(out, rel(depth, service.EgressDir(name, o.c.Spec.DataResidency)))
 	}
@@ -290,9 +279,9 @@ func (o *overlay) compartment(depth int, name string) []string {
 
 func exposureComponent(c *v1alpha1.HueCluster) string {
 	if c.NodePorts() {
-		return "components/exposure/nodeport"
+		return layout.Component("exposure/nodeport")
 	}
-	return "components/exposure/ingress-tls"
+	return layout.Component("exposure/ingress-tls")
 }
 
 // poolComponents picks the placement components whose taints some pool of the cluster has.
@@ -390,7 +379,7 @@ func (o *overlay) collectProxyPatch(k *types.Kustomization) error {
 		}}}},
 	}
 	const file = "patches/collect-proxy.yaml"
-	if err := add(o.files, path.Join(OverlayDir(o.c.Name), file), patch); err != nil {
+	if err := add(o.files, path.Join(layout.OverlayDir(o.c.Name), file), patch); err != nil {
 		return err
 	}
 	k.Patches = append(k.Patches, types.Patch{Path: file})

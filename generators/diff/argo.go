@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hue-platform/hue-gitops/generators/argocd"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 )
 
 // App is how one tree deploys one cluster: the Application rendering its overlay, as Argo CD
@@ -76,10 +76,7 @@ func readArgo(files map[string][]byte) (*argoTree, error) {
 			return err
 		}
 		for _, src := range a.Spec.GetSources() {
-			parts := strings.Split(path.Clean(strings.Trim(src.Path, "/")), "/")
-			switch {
-			case len(parts) == 2 && parts[0] == "overlays":
-				c := parts[1]
+			if c, ok := layout.OverlayOf(src.Path); ok {
 				app := &App{Name: a.Name, File: file, Fleet: a.Labels["hue.dev/fleet"], Ring: a.Labels[argocd.LabelRing],
 					Environment: a.Labels[argocd.LabelEnvironment], Revision: src.TargetRevision, Finalizers: a.Finalizers, spec: spec}
 				if set != nil {
@@ -90,9 +87,9 @@ func readArgo(files map[string][]byte) (*argoTree, error) {
 				t.apps[c] = app
 				t.perFile[file] = append(t.perFile[file], c)
 				inProject[a.Spec.Project] = append(inProject[a.Spec.Project], c)
-			case len(parts) == 5 && parts[0] == "clusters" && parts[2] == "argocd" && parts[3] == "apps":
-				t.roots[parts[4]] = spec
-				t.perFile[file] = append(t.perFile[file], parts[4])
+			} else if c, ok := layout.AppsFolderCluster(src.Path); ok {
+				t.roots[c] = spec
+				t.perFile[file] = append(t.perFile[file], c)
 			}
 		}
 		return nil

@@ -7,11 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"sigs.k8s.io/yaml"
 )
-
-// GuardFile holds the reviewed blast-radius limits, relative to the repository root.
-const GuardFile = "policies/guard.yaml"
 
 // Measures a limit can bound.
 const (
@@ -42,12 +40,12 @@ type Limit struct {
 	Reason      string `json:"reason,omitempty"`
 }
 
-// Guard is the content of GuardFile.
+// Guard is the content of layout.GuardFile.
 type Guard struct {
 	Limits []Limit `json:"limits"`
 }
 
-// DefaultGuard applies when no tree has GuardFile: nothing is deleted without a named override.
+// DefaultGuard applies when no tree has layout.GuardFile: nothing is deleted without a named override.
 var DefaultGuard = Guard{Limits: []Limit{
 	{Name: "cluster-removal", Measure: MeasureClustersRemoved, Max: 0},
 	{Name: "application-removal", Measure: MeasureApplicationsRemoved, Max: 0},
@@ -88,22 +86,22 @@ func ParseGuard(file string, b []byte) (Guard, error) {
 	return g, nil
 }
 
-// LoadGuard reads GuardFile from the base tree, the reviewed version a pull request cannot
+// LoadGuard reads layout.GuardFile from the base tree, the reviewed version a pull request cannot
 // loosen for itself, or from the head when the base has none; DefaultGuard when neither has.
 func LoadGuard(base, head Tree) (Guard, string, error) {
 	for _, t := range []Tree{base, head} {
-		p := t.Root + "/" + GuardFile
+		p := t.Root + "/" + layout.GuardFile
 		if !t.FS.Exists(p) {
 			continue
 		}
 		b, err := t.FS.ReadFile(p)
 		if err != nil {
-			return Guard{}, "", fmt.Errorf("%s: %w", GuardFile, err)
+			return Guard{}, "", fmt.Errorf("%s: %w", layout.GuardFile, err)
 		}
-		g, err := ParseGuard(GuardFile, b)
-		return g, fmt.Sprintf("%s of %s", GuardFile, t.Name), err
+		g, err := ParseGuard(layout.GuardFile, b)
+		return g, fmt.Sprintf("%s of %s", layout.GuardFile, t.Name), err
 	}
-	return DefaultGuard, "built-in limits (no " + GuardFile + ")", nil
+	return DefaultGuard, "built-in limits (no " + layout.GuardFile + ")", nil
 }
 
 // Verdict is the guard's judgement of a report.

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hue-platform/hue-gitops/generators/gittest"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
@@ -254,9 +255,9 @@ func TestParseGuardNamesTheField(t *testing.T) {
 
 // The repository's own guard file is valid and bounds every kind of deletion at zero.
 func TestRepositoryGuard(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("../..", GuardFile))
+	b, err := os.ReadFile(filepath.Join("../..", layout.GuardFile))
 	require.NoError(t, err)
-	g, err := ParseGuard(GuardFile, b)
+	g, err := ParseGuard(layout.GuardFile, b)
 	require.NoError(t, err)
 	zero := map[string]bool{}
 	for _, l := range g.Limits {
@@ -271,21 +272,21 @@ func TestRepositoryGuard(t *testing.T) {
 
 // The guard's limits are the base's: a pull request that loosens them is judged by the old ones.
 func TestLoadGuardPrefersTheBase(t *testing.T) {
-	base := tree(t, "base", map[string]string{GuardFile: "limits: [{name: strict, measure: clustersRemoved, max: 0}]\n"})
-	head := tree(t, "head", map[string]string{GuardFile: "limits: [{name: loose, measure: clustersRemoved, max: 99}]\n"})
+	base := tree(t, "base", map[string]string{layout.GuardFile: "limits: [{name: strict, measure: clustersRemoved, max: 0}]\n"})
+	head := tree(t, "head", map[string]string{layout.GuardFile: "limits: [{name: loose, measure: clustersRemoved, max: 99}]\n"})
 	g, src, err := LoadGuard(base, head)
 	require.NoError(t, err)
 	require.Equal(t, "strict", g.Limits[0].Name)
-	require.Equal(t, GuardFile+" of base", src)
+	require.Equal(t, layout.GuardFile+" of base", src)
 	g, src, err = LoadGuard(tree(t, "base", nil), head)
 	require.NoError(t, err)
 	require.Equal(t, "loose", g.Limits[0].Name, "a first guard file comes from the head")
-	require.Equal(t, GuardFile+" of head", src)
+	require.Equal(t, layout.GuardFile+" of head", src)
 	g, _, err = LoadGuard(tree(t, "base", nil), tree(t, "head", nil))
 	require.NoError(t, err)
 	require.Equal(t, DefaultGuard, g)
-	_, _, err = LoadGuard(tree(t, "base", map[string]string{GuardFile: "limits: {}\n"}), head)
-	require.ErrorContains(t, err, GuardFile)
+	_, _, err = LoadGuard(tree(t, "base", map[string]string{layout.GuardFile: "limits: {}\n"}), head)
+	require.ErrorContains(t, err, layout.GuardFile)
 }
 
 // --base compares with the merge base, as a pull request's diff does: what landed on the base

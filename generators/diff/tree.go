@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -151,7 +152,7 @@ func repoPrefix(repo *git.Repository, root string) (string, error) {
 // as Argo CD finds them. The inventory is not read, so a base whose specs today's code could
 // not decode still renders.
 func (t Tree) Overlays() (map[string]string, error) {
-	dir := filepath.Join(t.Root, "overlays")
+	dir := filepath.Join(t.Root, layout.Overlays)
 	out := map[string]string{}
 	if !t.FS.Exists(dir) {
 		return out, nil
@@ -161,7 +162,7 @@ func (t Tree) Overlays() (map[string]string, error) {
 		return nil, fmt.Errorf("%s: %w", t.Name, err)
 	}
 	for _, e := range entries {
-		overlay := path.Join("overlays", e)
+		overlay := layout.OverlayDir(e)
 		if t.FS.Exists(filepath.Join(t.Root, overlay, "kustomization.yaml")) {
 			out[e] = overlay
 		}
@@ -172,7 +173,7 @@ func (t Tree) Overlays() (map[string]string, error) {
 // ArgoCDFiles reads the generated Argo CD definitions, clusters/<fleet>/argocd/**, by path.
 func (t Tree) ArgoCDFiles() (map[string][]byte, error) {
 	out := map[string][]byte{}
-	top := filepath.Join(t.Root, "clusters")
+	top := filepath.Join(t.Root, layout.Clusters)
 	if !t.FS.Exists(top) {
 		return out, nil
 	}

@@ -22,6 +22,8 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 // MaxClusters bounds --schools and --science.
@@ -77,11 +79,11 @@ func Synth(o Options) (*Result, error) {
 	if err := checkEmpty(o.Out); err != nil {
 		return nil, err
 	}
-	cat, err := v1alpha1.LoadCatalog(o.Root)
+	cat, err := platform.LoadCatalog(o.Root)
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("--root %s: %w", o.Root, err)}
 	}
-	inv, err := v1alpha1.LoadInventory(o.Root, cat)
+	inv, err := platform.LoadInventory(o.Root, cat)
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("--root %s: %w", o.Root, err)}
 	}
@@ -104,7 +106,7 @@ func Synth(o Options) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			added[filepath.Join("clusters", set.fleet, c.Name+".yaml")] = b
+			added[layout.ClusterFile(set.fleet, c.Name)] = b
 		}
 	}
 	if err := validate(o.Root, cat, added); err != nil {
@@ -136,24 +138,24 @@ func checkEmpty(dir string) error {
 }
 
 // validate decodes the committed inventory plus the added clusters, as hue generate will.
-func validate(root string, cat *v1alpha1.Catalog, added map[string][]byte) error {
-	names, err := v1alpha1.InventoryFiles(root)
+func validate(root string, cat *platform.Catalog, added map[string][]byte) error {
+	names, err := platform.InventoryFiles(root)
 	if err != nil {
 		return err
 	}
-	files, err := v1alpha1.ReadFiles(root, names)
+	files, err := platform.ReadFiles(root, names)
 	if err != nil {
 		return err
 	}
 	maps.Copy(files, added)
-	if _, err := v1alpha1.BuildInventory(files, cat); err != nil {
+	if _, err := platform.BuildInventory(files, cat); err != nil {
 		return fmt.Errorf("synthetic clusters do not validate (a bug in hue fleet synth): %w", err)
 	}
 	return nil
 }
 
 // takenNames holds every cluster name, destination and ingress domain already in use.
-func takenNames(inv *v1alpha1.Inventory) map[string]bool {
+func takenNames(inv *platform.Inventory) map[string]bool {
 	taken := map[string]bool{}
 	for _, c := range inv.Clusters {
 		taken[c.Name] = true
@@ -197,7 +199,7 @@ func newCluster(name string) *v1alpha1.HueCluster {
 // Schools makes n school clusters named school-<town>-<nnnn> (names do not depend on n, so a
 // bigger fleet extends a smaller one), with rings spread as RingCounts says and an override on
 // every OverrideEvery-th school.
-func Schools(inv *v1alpha1.Inventory, cat *v1alpha1.Catalog, n int, taken map[string]bool) ([]*v1alpha1.HueCluster, error) {
+func Schools(inv *platform.Inventory, cat *platform.Catalog, n int, taken map[string]bool) ([]*v1alpha1.HueCluster, error) {
 	if n == 0 {
 		return nil, nil
 	}
@@ -287,7 +289,7 @@ func RingOrder(rings []string, counts []int) []string {
 
 // Overridable lists the fleet's Deployment services without autoscaling, whose replicas and tag
 // a cluster may override.
-func Overridable(cat *v1alpha1.Catalog, services []string) []*v1alpha1.HueService {
+func Overridable(cat *platform.Catalog, services []string) []*v1alpha1.HueService {
 	var out []*v1alpha1.HueService
 	for _, name := range slices.Sorted(slices.Values(services)) {
 		s := cat.Service(name)
@@ -333,7 +335,7 @@ type region struct{ name, residency string }
 
 // Science makes n science clusters named sci-<region>-<nn>, cycling through the regions (and
 // their data residencies) of the committed science clusters.
-func Science(inv *v1alpha1.Inventory, n int, taken map[string]bool) ([]*v1alpha1.HueCluster, error) {
+func Science(inv *platform.Inventory, n int, taken map[string]bool) ([]*v1alpha1.HueCluster, error) {
 	if n == 0 {
 		return nil, nil
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 const root = "../.."
@@ -49,18 +50,18 @@ func tree(t *testing.T, dir string) map[string]string {
 }
 
 func TestSynth(t *testing.T) {
-	committed, err := v1alpha1.InventoryFiles(root)
+	committed, err := platform.InventoryFiles(root)
 	require.NoError(t, err)
 	out := t.TempDir()
 	res := synth(t, out, 30, 3)
 	require.Len(t, res.Schools, 30)
 	require.Len(t, res.Science, 3)
 
-	cat, err := v1alpha1.LoadCatalog(out)
+	cat, err := platform.LoadCatalog(out)
 	require.NoError(t, err)
-	inv, err := v1alpha1.LoadInventory(out, cat)
+	inv, err := platform.LoadInventory(out, cat)
 	require.NoError(t, err, "the synthetic tree must load as hue generate loads it")
-	files, err := v1alpha1.InventoryFiles(out)
+	files, err := platform.InventoryFiles(out)
 	require.NoError(t, err)
 	require.Len(t, files, len(committed)+33)
 
@@ -199,7 +200,7 @@ spec:
   overrides:
     learner: {tag: "0.4"}
 `, string(b))
-	docs, errs := v1alpha1.Decode("x.yaml", b)
+	docs, errs := platform.Decode("x.yaml", b)
 	require.NoError(t, errs.Err())
 	require.Len(t, docs, 1)
 	got := docs[0].Object.(*v1alpha1.HueCluster)

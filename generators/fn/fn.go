@@ -16,6 +16,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/hue-platform/hue-gitops/generators/service"
 )
 
@@ -27,7 +28,7 @@ func Processor() framework.ResourceListProcessor {
 
 type spec struct {
 	node *yaml.RNode
-	doc  v1alpha1.Document
+	doc  platform.Document
 }
 
 func process(rl *framework.ResourceList) error {
@@ -63,7 +64,7 @@ func process(rl *framework.ResourceList) error {
 			results = append(results, &framework.Result{Severity: framework.Error, Message: err.Error()})
 			return
 		}
-		docs, errs := v1alpha1.Decode(file, []byte(s))
+		docs, errs := platform.Decode(file, []byte(s))
 		results = append(results, toResults(errs)...)
 		for _, d := range docs {
 			specs = append(specs, spec{node: n, doc: d})
@@ -76,7 +77,7 @@ func process(rl *framework.ResourceList) error {
 		collect(it, "item")
 	}
 
-	cat := &v1alpha1.Catalog{Files: map[string]string{}}
+	cat := &platform.Catalog{Files: map[string]string{}}
 	for _, s := range specs {
 		var ferrs field.ErrorList
 		switch o := s.doc.Object.(type) {

@@ -13,6 +13,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 // Findings is the error of a validator run whose checks found errors (exit 1), as opposed to
@@ -38,7 +39,7 @@ func validate(rl *framework.ResourceList) error {
 	if err != nil {
 		return err
 	}
-	docs, errs := v1alpha1.Decode(file, []byte(s))
+	docs, errs := platform.Decode(file, []byte(s))
 	if len(errs) > 0 {
 		rl.Results = append(rl.Results, toResults(errs)...)
 		return rl.Results

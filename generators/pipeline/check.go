@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -20,13 +19,9 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/check/schema"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/hue-platform/hue-gitops/generators/service"
-)
-
-// PoliciesDir and WaiversFile are where the policy gate lives.
-const (
-	PoliciesDir = "policies"
-	WaiversFile = "policies/waivers.yaml"
 )
 
 // Checker runs every check of rendered clusters: schema, scheduling, cross-object references,
@@ -45,11 +40,11 @@ type Checker struct {
 
 // NewChecker compiles the policies below root once and reads the waivers.
 func NewChecker(root string) (*Checker, error) {
-	eng, err := policy.Load(filepath.Join(root, PoliciesDir))
+	eng, err := policy.Load(filepath.Join(root, layout.Policies))
 	if err != nil {
 		return nil, err
 	}
-	ws, err := policy.LoadWaivers(filepath.Join(root, WaiversFile))
+	ws, err := policy.LoadWaivers(filepath.Join(root, layout.WaiversFile))
 	if err != nil {
 		return nil, err
 	}
@@ -113,13 +108,13 @@ func (ck *Checker) CheckCluster(ctx context.Context, c *check.Cluster) ([]check.
 func LocateAtSpec(fs []check.Finding, cluster *v1alpha1.HueCluster, clusterSpec string) {
 	for i := range fs {
 		f := &fs[i]
-		if f.Spec != "" || !Owned(f.Source) {
+		if f.Spec != "" || !layout.Generated(f.Source) {
 			continue
 		}
 		parts := strings.SplitN(f.Source, "/", 3)
 		switch {
-		case parts[0] == "base" && len(parts) == 3:
-			f.Spec = path.Join("base", parts[1], v1alpha1.SpecFile)
+		case parts[0] == layout.Base && len(parts) == 3:
+			f.Spec = layout.ServiceSpec(parts[1])
 			if f.Field != "" {
 				f.SpecField = service.SpecField(f.Field)
 			}
@@ -133,7 +128,7 @@ func LocateAtSpec(fs []check.Finding, cluster *v1alpha1.HueCluster, clusterSpec 
 					f.Spec, f.SpecField = clusterSpec, "spec.overrides["+parts[1]+"].tag"
 				}
 			}
-		case parts[0] == "overlays" || parts[0] == "shapes":
+		case parts[0] == layout.Overlays || parts[0] == layout.Shapes:
 			f.Spec = clusterSpec
 		}
 	}
@@ -148,9 +143,9 @@ func (ck *Checker) Finish(found []check.Finding, clusters []string) []check.Find
 }
 
 // CheckArgoCD verifies the committed Argo CD apps against the inventory and rendered clusters.
-func CheckArgoCD(root string, inv *v1alpha1.Inventory, clusters []*check.Cluster) ([]check.Finding, error) {
+func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster) ([]check.Finding, error) {
 	files := map[string][]byte{}
-	err := filepath.WalkDir(filepath.Join(root, "clusters"), func(p string, e os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(root, layout.Clusters), func(p string, e os.DirEntry, err error) error {
 		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".yaml") {
 			return err
 		}
@@ -159,7 +154,7 @@ func CheckArgoCD(root string, inv *v1alpha1.Inventory, clusters []*check.Cluster
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if !Owned(rel) {
+		if !layout.Generated(rel) {
 			return nil
 		}
 		b, err := os.ReadFile(p)

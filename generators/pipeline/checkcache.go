@@ -14,6 +14,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 )
 
 // checkCacheFormat changes whenever what an entry holds, or how it is read, changes.
@@ -55,7 +56,7 @@ func OpenCheckCache(dir, root, sourcesDigest string) (*CheckCache, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00%s\x00%s\x00", checkCacheFormat, binaryIdentity(), sourcesDigest)
-	names, err := filepath.Glob(filepath.Join(root, PoliciesDir, "*.rego"))
+	names, err := filepath.Glob(filepath.Join(root, layout.Policies, "*.rego"))
 	if err != nil {
 		return nil, err
 	}

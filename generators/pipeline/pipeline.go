@@ -5,57 +5,41 @@ package pipeline
 
 import (
 	"context"
-	"strings"
 	"sync"
 
-	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/argocd"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/cluster"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/hue-platform/hue-gitops/generators/render"
 	"github.com/hue-platform/hue-gitops/generators/service"
 )
 
 // Specs is every hand-edited input of the repository.
 type Specs struct {
-	Catalog   *v1alpha1.Catalog
-	Inventory *v1alpha1.Inventory
+	Catalog   *platform.Catalog
+	Inventory *platform.Inventory
 	// ArgoCD is where the generated Applications deploy from (argocd defaults when empty).
 	ArgoCD argocd.Options
 }
 
 // Load reads and validates the catalog and, when withInventory, the cluster inventory.
 func Load(root string, withInventory bool) (*Specs, error) {
-	cat, err := v1alpha1.LoadCatalog(root)
+	cat, err := platform.LoadCatalog(root)
 	if err != nil {
 		return nil, err
 	}
 	s := &Specs{Catalog: cat}
 	if withInventory {
-		inv, err := v1alpha1.LoadInventory(root, cat)
+		inv, err := platform.LoadInventory(root, cat)
 		if err != nil {
 			return nil, err
 		}
 		s.Inventory = inv
 	}
 	return s, nil
-}
-
-// GeneratedDirs are the folders the generators write into.
-var GeneratedDirs = []string{"base", "shapes", "overlays", "clusters"}
-
-// Owned reports whether a path is one the generators may write or remove: everything in the
-// generated folders except the hand-edited specs.
-func Owned(path string) bool {
-	if strings.HasSuffix(path, "/"+v1alpha1.SpecFile) {
-		return false
-	}
-	if strings.HasPrefix(path, "clusters/") {
-		// clusters/<fleet>/<name>.yaml are specs; generated Argo CD files live below them.
-		return strings.Count(path, "/") > 2
-	}
-	return strings.HasPrefix(path, "base/") || strings.HasPrefix(path, "shapes/") || strings.HasPrefix(path, "overlays/")
 }
 
 // GenerateBases runs the service generator over the catalog.
@@ -81,7 +65,7 @@ func Drift(ctx context.Context, root string, s *Specs, memo *render.Memo, progre
 	if err != nil {
 		return nil, 0, err
 	}
-	existing, err := fileset.Existing(root, Owned, GeneratedDirs...)
+	existing, err := fileset.Existing(root, layout.Generated, layout.GeneratedDirs...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -7,13 +7,14 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
-	"github.com/hue-platform/hue-gitops/generators/cluster"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
 // Select returns the named clusters of the inventory (all of them when names is empty); an
 // unknown name is an error.
-func Select(inv *v1alpha1.Inventory, names []string) ([]*v1alpha1.HueCluster, error) {
+func Select(inv *platform.Inventory, names []string) ([]*v1alpha1.HueCluster, error) {
 	if len(names) == 0 {
 		return inv.Clusters, nil
 	}
@@ -37,7 +38,7 @@ func Select(inv *v1alpha1.Inventory, names []string) ([]*v1alpha1.HueCluster, er
 func Overlays(clusters []*v1alpha1.HueCluster) map[string]string {
 	overlays := map[string]string{}
 	for _, c := range clusters {
-		overlays[c.Name] = cluster.OverlayDir(c.Name)
+		overlays[c.Name] = layout.OverlayDir(c.Name)
 	}
 	return overlays
 }
@@ -54,13 +55,13 @@ func Stream(ctx context.Context, r render.Renderer, root string, clusters []*v1a
 }
 
 // ClusterOf pairs one rendered result with its spec for the checks.
-func ClusterOf(inv *v1alpha1.Inventory, r render.Result) *check.Cluster {
+func ClusterOf(inv *platform.Inventory, r render.Result) *check.Cluster {
 	return &check.Cluster{Spec: inv.Cluster(r.Cluster), Objects: r.Objects, Overlay: r.Overlay,
 		SpecFile: inv.Files[v1alpha1.KindCluster+"/"+r.Cluster]}
 }
 
 // Clusters pairs rendered results with their specs for the checks.
-func Clusters(inv *v1alpha1.Inventory, results []render.Result) []*check.Cluster {
+func Clusters(inv *platform.Inventory, results []render.Result) []*check.Cluster {
 	out := make([]*check.Cluster, 0, len(results))
 	for _, r := range results {
 		out = append(out, ClusterOf(inv, r))

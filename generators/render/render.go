@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 )
 
 // Result is one rendered overlay.
@@ -370,7 +371,7 @@ func (s Sources) Lookup(u *unstructured.Unstructured, overlay string) string {
 // IndexSources reads every resource file of base/, components/ and overlays/ below root.
 func IndexSources(fs filesys.FileSystem, root string) (Sources, error) {
 	s := Sources{}
-	for _, dir := range []string{"base", "components", "shapes", "overlays"} {
+	for _, dir := range []string{layout.Base, layout.Components, layout.Shapes, layout.Overlays} {
 		top := filepath.Join(root, dir)
 		if !fs.Exists(top) {
 			continue
@@ -401,7 +402,7 @@ func IndexSources(fs filesys.FileSystem, root string) (Sources, error) {
 			}
 			for _, n := range nodes {
 				prefix := ""
-				if strings.HasPrefix(rel, "overlays/") {
+				if strings.HasPrefix(rel, layout.Overlays+"/") {
 					parts := strings.SplitN(rel, "/", 3)
 					prefix = parts[0] + "/" + parts[1] + "|"
 				}
@@ -427,7 +428,7 @@ func IndexSources(fs filesys.FileSystem, root string) (Sources, error) {
 func Tree(root string, generated map[string][]byte, isGenerated func([]byte) bool) (filesys.FileSystem, string, error) {
 	mem := filesys.MakeFsInMemory()
 	const memRoot = "/repo"
-	for _, dir := range []string{"base", "components", "shapes", "overlays"} {
+	for _, dir := range []string{layout.Base, layout.Components, layout.Shapes, layout.Overlays} {
 		top := filepath.Join(root, dir)
 		if _, err := os.Stat(top); os.IsNotExist(err) {
 			continue

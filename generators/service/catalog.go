@@ -19,20 +19,13 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
-
-// Folders of the catalog-wide bases.
-const (
-	CompartmentsDir = "base/" + v1alpha1.CompartmentsFolder
-	DataStoresDir   = "base/" + v1alpha1.DataStoresFolder
-)
-
-// DataStoreDir is the base of the data stores served in one residency.
-func DataStoreDir(residency string) string { return path.Join(DataStoresDir, residency) }
 
 // EgressDir is the base of a compartment's egress to the data stores of one residency.
 func EgressDir(compartment, residency string) string {
-	return path.Join(CompartmentsDir, compartment, "egress", residency)
+	return path.Join(layout.CompartmentsDir, compartment, "egress", residency)
 }
 
 // StoreResidency annotates what a cluster of one residency only may hold: its data stores and
@@ -45,7 +38,7 @@ const PodSecurityVersion = "v1.37"
 // Generate writes every base of the catalog: base/<service>/, base/compartments/<name>/ with
 // its egress to the data stores of each residency in egress/<residency>/, and
 // base/datastores/<residency>/.
-func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
+func Generate(cat *platform.Catalog) (fileset.Files, error) {
 	files := fileset.Files{}
 	// Every generated object is validated as the API server would on a create; all errors of
 	// the catalog are reported together, at the spec that produced them, and nothing is written.
@@ -58,14 +51,14 @@ func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
 		if err != nil {
 			return nil, err
 		}
-		dir := path.Join("base", s.Name)
+		dir := layout.ServiceDir(s.Name)
 		errs = append(errs, validate(from(v1alpha1.KindService, s.Name), dir, objs)...)
 		if err := writeBase(files, dir, objs); err != nil {
 			return nil, err
 		}
 	}
 	for _, c := range cat.Compartments {
-		dir := path.Join(CompartmentsDir, c.Name)
+		dir := path.Join(layout.CompartmentsDir, c.Name)
 		objs := CompartmentObjects(c, cat)
 		errs = append(errs, validate(from(v1alpha1.KindCompartment, c.Name), dir, objs)...)
 		if err := writeBase(files, dir, objs); err != nil {
@@ -91,7 +84,7 @@ func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
 				continue
 			}
 			o := DataStoreObjects(d, &d.Spec.Regions[k])
-			for _, e := range validate(from(v1alpha1.KindDataStore, d.Name), DataStoreDir(r), o) {
+			for _, e := range validate(from(v1alpha1.KindDataStore, d.Name), layout.DataStoreDir(r), o) {
 				// The region's own values (addresses, external name) are named in the region.
 				if f, ok := strings.CutPrefix(e.Field, "spec."); ok && (strings.HasPrefix(f, "addresses") || strings.HasPrefix(f, "externalName")) {
 					e.Field = fmt.Sprintf("spec.regions[%d].%s", k, f)
@@ -100,7 +93,7 @@ func Generate(cat *v1alpha1.Catalog) (fileset.Files, error) {
 			}
 			objs = append(objs, o...)
 		}
-		if err := writeBase(files, DataStoreDir(r), objs); err != nil {
+		if err := writeBase(files, layout.DataStoreDir(r), objs); err != nil {
 			return nil, err
 		}
 	}
@@ -161,7 +154,7 @@ func compartmentMeta(name, namespace, wave string) metav1.ObjectMeta {
 // CompartmentObjects returns a compartment's namespace with Pod Security labels, its
 // default-deny network boundary (plus DNS), its RBAC and its quota. The egress to data stores
 // depends on the cluster's residency: see CompartmentEgress.
-func CompartmentObjects(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog) []any {
+func CompartmentObjects(c *v1alpha1.HueCompartment, cat *platform.Catalog) []any {
 	ns := c.Name
 	nsMeta := compartmentMeta(ns, "", WaveNamespace)
 	nsMeta.Labels["name"] = ns
@@ -256,7 +249,7 @@ func compartmentPolicy(name, namespace string) *networkingv1.NetworkPolicy {
 // CompartmentEgress returns, for a cluster of one residency, the compartment's egress to each
 // data store its services talk to: only to the networks the store declares for that residency,
 // on its port.
-func CompartmentEgress(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog, residency string) []any {
+func CompartmentEgress(c *v1alpha1.HueCompartment, cat *platform.Catalog, residency string) []any {
 	var out []any
 	for _, d := range cat.DataStores {
 		reg := d.Region(residency)
@@ -277,7 +270,7 @@ func CompartmentEgress(c *v1alpha1.HueCompartment, cat *v1alpha1.Catalog, reside
 	return out
 }
 
-func talkedToFrom(cat *v1alpha1.Catalog, store, compartment string) bool {
+func talkedToFrom(cat *platform.Catalog, store, compartment string) bool {
 	for _, s := range cat.Services {
 		if s.Spec.Compartment != compartment {
 			continue

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 func TestSpecField(t *testing.T) {
@@ -38,7 +39,7 @@ func TestSpecField(t *testing.T) {
 // generate time, at the spec file and field, with the generated object named, and nothing is
 // generated.
 func TestGenerateValidatesAsTheAPIServer(t *testing.T) {
-	cat, err := v1alpha1.LoadCatalog("../..")
+	cat, err := platform.LoadCatalog("../..")
 	require.NoError(t, err)
 	var cron *v1alpha1.HueService
 	for _, s := range cat.Services {

@@ -3,6 +3,7 @@ package service
 import (
 	"testing"
 
+	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
@@ -10,14 +11,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-
-	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 )
 
 // Every replicated workload prefers one pod per node whether or not its cluster turns HA on
 // (kube-score's host anti-affinity checks); batch work and node agents do not.
 func TestHostAntiAffinity(t *testing.T) {
-	cat, err := v1alpha1.LoadCatalog("../..")
+	cat, err := platform.LoadCatalog("../..")
 	require.NoError(t, err)
 	kinds := map[string]int{}
 	for _, s := range cat.Services {

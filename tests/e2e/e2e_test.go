@@ -30,7 +30,9 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/argocd"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 var (
@@ -96,7 +98,7 @@ func TestMain(m *testing.M) {
 	os.Exit(0)
 }
 
-func sortedClusters(inv *v1alpha1.Inventory) []*v1alpha1.HueCluster {
+func sortedClusters(inv *platform.Inventory) []*v1alpha1.HueCluster {
 	cs := slices.Clone(inv.Clusters)
 	slices.SortFunc(cs, func(a, b *v1alpha1.HueCluster) int { return strings.Compare(a.Name, b.Name) })
 	return cs
@@ -122,7 +124,7 @@ type fixture struct {
 	hue      string
 	mgmt     *apiServer
 	clusters map[string]*apiServer
-	inv      *v1alpha1.Inventory
+	inv      *platform.Inventory
 }
 
 func TestDelivery(t *testing.T) {
@@ -436,7 +438,7 @@ var badConditions = []string{argo.ApplicationConditionExcludedResourceWarning, a
 func (f *fixture) bootstrap(t *testing.T) {
 	var files []string
 	for _, fleet := range v1alpha1.Fleets {
-		p, _ := filepath.Glob(filepath.Join(f.work, argocd.BootstrapDir(fleet), "*.yaml"))
+		p, _ := filepath.Glob(filepath.Join(f.work, layout.BootstrapDir(fleet), "*.yaml"))
 		files = append(files, p...)
 	}
 	if len(files) == 0 {
@@ -727,7 +729,7 @@ func (f *fixture) appsJSON(t *testing.T) string {
 // sync fails, and says why in the API server's words.
 func (f *fixture) invalidCommit(t *testing.T) {
 	c := f.clusterOf(v1alpha1.FleetEnterprise, "")
-	overlay := argocd.OverlayPath(c.Name)
+	overlay := layout.OverlayDir(c.Name)
 	// A kind the project permits (a ConfigMap is refused by the project before the API server sees it).
 	bad := map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "Not_A_DNS_Name", "namespace": "hue"}}
 	data, err := yaml.Marshal(bad)

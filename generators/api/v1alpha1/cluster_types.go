@@ -1,6 +1,10 @@
 package v1alpha1
 
 import (
+	"net"
+	"net/url"
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -103,9 +107,6 @@ type IngressSpec struct {
 	ClassName string `json:"className,omitempty"`
 }
 
-// RegistryFile declares the clusters registered in the management Argo CD by name.
-const RegistryFile = "clusters/registry.yaml"
-
 // HueClusterRegistry declares which API server each destination name stands for, as the
 // management Argo CD's cluster Secrets say (their credentials never live here): with it, a
 // cluster deployed by name and one deployed by server URL are known to be the same cluster.
@@ -129,4 +130,33 @@ type RegisteredCluster struct {
 type Destination struct {
 	Server string `json:"server,omitempty"`
 	Name   string `json:"name,omitempty"`
+}
+
+// DestinationKey is a destination's identity: a server URL with scheme and host in lower case,
+// without the scheme's default port and without a trailing slash (so two spellings of one API
+// server are one destination), or a cluster name.
+func DestinationKey(d *Destination) string {
+	if d.Server == "" {
+		return "name " + d.Name
+	}
+	u, err := url.Parse(strings.TrimSpace(d.Server))
+	if err != nil || u.Host == "" {
+		return "server " + strings.TrimRight(d.Server, "/")
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return "server " + u.Scheme + "://" + host + strings.TrimRight(u.EscapedPath(), "/")
+}
+
+// NodePorts reports whether a cluster exposes services by NodePort.
+func (c *HueCluster) NodePorts() bool {
+	return c.Spec.Ingress != nil && c.Spec.Ingress.Exposure == ExposureNodePort
 }

@@ -81,8 +81,8 @@ func (c *HueCluster) ApplyFleet(f *HueFleet) (inherited []string) {
 	return inherited
 }
 
-// inheritedFrom tells whether a field path lies in one of the inherited fields.
-func inheritedFrom(fieldPath string, inherited []string) bool {
+// InheritedFrom tells whether a field path lies in one of the inherited fields.
+func InheritedFrom(fieldPath string, inherited []string) bool {
 	for _, p := range inherited {
 		if fieldPath == p || strings.HasPrefix(fieldPath, p+".") || strings.HasPrefix(fieldPath, p+"[") {
 			return true

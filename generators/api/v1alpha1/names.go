@@ -2,15 +2,6 @@ package v1alpha1
 
 import "net/netip"
 
-// The folders of base/ the catalog's own objects are generated into.
-const (
-	CompartmentsFolder = "compartments"
-	DataStoresFolder   = "datastores"
-)
-
-// CatalogFolders are the folders of base/ that are not a service's.
-var CatalogFolders = []string{CompartmentsFolder, DataStoresFolder}
-
 // PodSecurityPrivileged is the Pod Security level of the one compartment with host access.
 const PodSecurityPrivileged = "privileged"
 

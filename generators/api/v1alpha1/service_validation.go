@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/robfig/cron/v3"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -108,7 +109,7 @@ var PlacementClasses = []string{"general", "batch", "restricted"}
 func (s *HueService) Validate() field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validateName(s.Name)...)
-	if contains(CatalogFolders, s.Name) {
+	if contains(layout.CatalogFolders, s.Name) {
 		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), s.Name,
 			fmt.Sprintf("base/%s/ holds the catalog's generated %s; name the service otherwise", s.Name, s.Name)))
 	}

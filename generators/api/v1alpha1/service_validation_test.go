@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
@@ -58,7 +59,7 @@ func TestServiceValidate(t *testing.T) {
 		{name: "valid", edit: func(*HueService) {}},
 		{name: "valid cron job", edit: cronService},
 		{name: "name", edit: func(s *HueService) { s.Name = "Web_1" }, field: "metadata.name", detail: "RFC 1123"},
-		{name: "name of a catalog folder", edit: func(s *HueService) { s.Name = DataStoresFolder }, field: "metadata.name", detail: "holds the catalog's generated datastores"},
+		{name: "name of a catalog folder", edit: func(s *HueService) { s.Name = layout.DataStoresFolder }, field: "metadata.name", detail: "holds the catalog's generated datastores"},
 		{name: "workload missing", edit: func(s *HueService) { s.Spec.Workload = "" }, field: "spec.workload", detail: "Required value"},
 		{name: "workload unknown", edit: func(s *HueService) { s.Spec.Workload = "Pod" }, field: "spec.workload", detail: "Unsupported value"},
 		{name: "compartment", edit: func(s *HueService) { s.Spec.Compartment = "Hue" }, field: "spec.compartment"},

@@ -31,6 +31,8 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check/policy"
 	"github.com/hue-platform/hue-gitops/generators/fleet"
+	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
 // The targets the project measures itself against.
@@ -383,11 +385,11 @@ func (b *bench) naiveLoop(overlays []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	cat, err := v1alpha1.LoadCatalog(b.w)
+	cat, err := platform.LoadCatalog(b.w)
 	if err != nil {
 		return err
 	}
-	inv, err := v1alpha1.LoadInventory(b.w, cat)
+	inv, err := platform.LoadInventory(b.w, cat)
 	if err != nil {
 		return err
 	}
@@ -473,7 +475,7 @@ func (b *bench) baseChange() error {
 	if err != nil {
 		return err
 	}
-	spec := filepath.Join(b.w, "base", svc, v1alpha1.SpecFile)
+	spec := filepath.Join(b.w, "base", svc, layout.SpecFile)
 	old, err := os.ReadFile(spec)
 	if err != nil {
 		return err
@@ -512,7 +514,7 @@ func diffSummary(out []byte) string { return string(summaryLine.Find(out)) }
 // schoolService is the first service (by name) of the school fleet's defaults whose spec has a
 // description.
 func schoolService(root string) (string, error) {
-	inv, err := v1alpha1.LoadInventory(root, nil)
+	inv, err := platform.LoadInventory(root, nil)
 	if err != nil {
 		return "", err
 	}
@@ -521,7 +523,7 @@ func schoolService(root string) (string, error) {
 		return "", fmt.Errorf("no school fleet")
 	}
 	for _, s := range slices.Sorted(slices.Values(f.Spec.Defaults.Services)) {
-		b, err := os.ReadFile(filepath.Join(root, "base", s, v1alpha1.SpecFile))
+		b, err := os.ReadFile(filepath.Join(root, "base", s, layout.SpecFile))
 		if err == nil && bytes.Contains(b, []byte("\n  description:")) {
 			return s, nil
 		}
@@ -560,11 +562,11 @@ func (b *bench) onePR(cache string) error {
 	if err != nil {
 		return err
 	}
-	cat, err := v1alpha1.LoadCatalog(b.w)
+	cat, err := platform.LoadCatalog(b.w)
 	if err != nil {
 		return err
 	}
-	inv, err := v1alpha1.LoadInventory(b.w, cat)
+	inv, err := platform.LoadInventory(b.w, cat)
 	if err != nil {
 		return err
 	}
@@ -605,7 +607,7 @@ func pinNextRelease(raw []byte, services []*v1alpha1.HueService) ([]byte, error)
 	if len(services) == 0 {
 		return nil, fmt.Errorf("no service to override")
 	}
-	docs, errs := v1alpha1.Decode("cluster.yaml", raw)
+	docs, errs := platform.Decode("cluster.yaml", raw)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

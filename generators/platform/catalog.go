@@ -1,4 +1,4 @@
-package v1alpha1
+package platform
 
 import (
 	"fmt"
@@ -9,28 +9,27 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// SpecFile is the name of the hand-edited spec file in each base folder.
-const SpecFile = "hue.yaml"
-
 // Catalog is every Hue service, compartment and data store, with the file each came from.
 type Catalog struct {
-	Services     []*HueService
-	Compartments []*HueCompartment
-	DataStores   []*HueDataStore
+	Services     []*v1alpha1.HueService
+	Compartments []*v1alpha1.HueCompartment
+	DataStores   []*v1alpha1.HueDataStore
 	// Files maps "Kind/name" to the spec file (relative to the root).
 	Files map[string]string
 }
 
 // Service returns the named service or nil.
-func (c *Catalog) Service(name string) *HueService {
+func (c *Catalog) Service(name string) *v1alpha1.HueService {
 	return named(c.Services, name)
 }
 
 // Compartment returns the named compartment or nil.
-func (c *Catalog) Compartment(name string) *HueCompartment {
+func (c *Catalog) Compartment(name string) *v1alpha1.HueCompartment {
 	return named(c.Compartments, name)
 }
 
@@ -46,14 +45,14 @@ func (c *Catalog) Residencies() []string {
 }
 
 // DataStore returns the named data store or nil.
-func (c *Catalog) DataStore(name string) *HueDataStore {
+func (c *Catalog) DataStore(name string) *v1alpha1.HueDataStore {
 	return named(c.DataStores, name)
 }
 
 // decodeUnique decodes every file, in name order, and returns its documents with each
 // Kind/name once: a second definition is an error naming the first file. index maps
 // "Kind/name" to the file that defines it.
-func decodeUnique(files map[string][]byte) (docs []Document, index map[string]string, errs Errors) {
+func decodeUnique(files map[string][]byte) (docs []Document, index map[string]string, errs v1alpha1.Errors) {
 	index = map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		ds, derrs := Decode(name, files[name])
@@ -61,7 +60,7 @@ func decodeUnique(files map[string][]byte) (docs []Document, index map[string]st
 		for _, d := range ds {
 			key := d.Kind + "/" + d.Name
 			if prev, ok := index[key]; ok {
-				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "metadata.name",
+				errs = append(errs, &v1alpha1.Error{File: name, Kind: d.Kind, Name: d.Name, Field: "metadata.name",
 					Detail: fmt.Sprintf("duplicate %s, first defined in %s", d.Kind, prev)})
 				continue
 			}
@@ -83,10 +82,10 @@ func named[T interface{ GetName() string }](list []T, name string) T {
 
 // SpecFiles lists the spec files below root/dir/*/hue.yaml, sorted, relative to root.
 func SpecFiles(root, dir string) ([]string, error) {
-	if err := refuseYML(root, filepath.Join(dir, "*", strings.TrimSuffix(SpecFile, ".yaml")+".yml")); err != nil {
+	if err := refuseYML(root, filepath.Join(dir, "*", strings.TrimSuffix(layout.SpecFile, ".yaml")+".yml")); err != nil {
 		return nil, err
 	}
-	return globRel(root, filepath.Join(dir, "*", SpecFile))
+	return globRel(root, filepath.Join(dir, "*", layout.SpecFile))
 }
 
 // refuseYML fails on spec files spelled .yml, which would otherwise be ignored without a word.
@@ -132,12 +131,12 @@ func ReadFiles(root string, names []string) (map[string][]byte, error) {
 // LoadCatalog reads base/*/hue.yaml below root, defaults and validates everything, and returns
 // every problem together.
 func LoadCatalog(root string) (*Catalog, error) {
-	names, err := SpecFiles(root, "base")
+	names, err := SpecFiles(root, layout.Base)
 	if err != nil {
 		return nil, err
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("%s: no base/*/%s spec files found", root, SpecFile)
+		return nil, fmt.Errorf("%s: no base/*/%s spec files found", root, layout.SpecFile)
 	}
 	files, err := ReadFiles(root, names)
 	if err != nil {
@@ -154,26 +153,26 @@ func BuildCatalog(files map[string][]byte) (*Catalog, error) {
 		name, dir := d.File, filepath.Base(filepath.Dir(d.File))
 		var ferrs field.ErrorList
 		switch o := d.Object.(type) {
-		case *HueService:
+		case *v1alpha1.HueService:
 			o.Default()
 			ferrs = o.Validate()
 			if o.Name != "" && dir != "." && o.Name != dir {
 				ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name,
-					fmt.Sprintf("a service spec lives in base/%s/%s", o.Name, SpecFile)))
+					fmt.Sprintf("a service spec lives in base/%s/%s", o.Name, layout.SpecFile)))
 			}
 			cat.Services = append(cat.Services, o)
-		case *HueCompartment:
+		case *v1alpha1.HueCompartment:
 			o.Default()
 			ferrs = o.Validate()
 			cat.Compartments = append(cat.Compartments, o)
-		case *HueDataStore:
+		case *v1alpha1.HueDataStore:
 			o.Default()
 			ferrs = o.Validate()
 			cat.DataStores = append(cat.DataStores, o)
 		default:
 			ferrs = field.ErrorList{field.Invalid(field.NewPath("kind"), d.Kind, "not a catalog kind (HueService, HueCompartment, HueDataStore)")}
 		}
-		errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
+		errs = append(errs, v1alpha1.FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
 	}
 	errs = append(errs, cat.crossValidate()...)
 	if err := errs.Err(); err != nil {
@@ -185,50 +184,50 @@ func BuildCatalog(files map[string][]byte) (*Catalog, error) {
 	return cat, nil
 }
 
-func (c *Catalog) crossValidate() Errors {
-	var errs Errors
+func (c *Catalog) crossValidate() v1alpha1.Errors {
+	var errs v1alpha1.Errors
 	at := func(kind, name, fld, detail string) {
-		errs = append(errs, &Error{File: c.Files[kind+"/"+name], Kind: kind, Name: name, Field: fld, Detail: detail})
+		errs = append(errs, &v1alpha1.Error{File: c.Files[kind+"/"+name], Kind: kind, Name: name, Field: fld, Detail: detail})
 	}
 	for _, s := range c.Services {
 		comp := c.Compartment(s.Spec.Compartment)
 		switch {
 		case comp == nil:
-			at(KindService, s.Name, "spec.compartment", fmt.Sprintf("unknown compartment %q", s.Spec.Compartment))
+			at(v1alpha1.KindService, s.Name, "spec.compartment", fmt.Sprintf("unknown compartment %q", s.Spec.Compartment))
 		// A privileged namespace holds the host-access workload alone: anything beside it could
 		// be given its privileges by whoever can write there.
-		case s.Spec.HostAccess && comp.Spec.PodSecurity != PodSecurityPrivileged:
-			at(KindService, s.Name, "spec.compartment", fmt.Sprintf("a host-access workload lives in a privileged compartment of its own; %s is %s", comp.Name, comp.Spec.PodSecurity))
-		case !s.Spec.HostAccess && comp.Spec.PodSecurity == PodSecurityPrivileged:
-			at(KindService, s.Name, "spec.compartment", fmt.Sprintf("%s is privileged: it holds the host-access workload alone", comp.Name))
+		case s.Spec.HostAccess && comp.Spec.PodSecurity != v1alpha1.PodSecurityPrivileged:
+			at(v1alpha1.KindService, s.Name, "spec.compartment", fmt.Sprintf("a host-access workload lives in a privileged compartment of its own; %s is %s", comp.Name, comp.Spec.PodSecurity))
+		case !s.Spec.HostAccess && comp.Spec.PodSecurity == v1alpha1.PodSecurityPrivileged:
+			at(v1alpha1.KindService, s.Name, "spec.compartment", fmt.Sprintf("%s is privileged: it holds the host-access workload alone", comp.Name))
 		}
 		if c.DataStore(s.Name) != nil {
-			at(KindService, s.Name, "metadata.name", "a data store has the same name")
+			at(v1alpha1.KindService, s.Name, "metadata.name", "a data store has the same name")
 		}
 		for i, t := range s.Spec.Talks {
 			if t == s.Name {
-				at(KindService, s.Name, fmt.Sprintf("spec.talks[%d]", i), "a service does not list itself")
+				at(v1alpha1.KindService, s.Name, fmt.Sprintf("spec.talks[%d]", i), "a service does not list itself")
 			} else if c.Service(t) == nil && c.DataStore(t) == nil {
-				at(KindService, s.Name, fmt.Sprintf("spec.talks[%d]", i), fmt.Sprintf("unknown service or data store %q", t))
+				at(v1alpha1.KindService, s.Name, fmt.Sprintf("spec.talks[%d]", i), fmt.Sprintf("unknown service or data store %q", t))
 			}
 		}
 		if w := s.Spec.Placement.CoLocateWith; w != "" && c.Service(w) == nil {
-			at(KindService, s.Name, "spec.placement.coLocateWith", fmt.Sprintf("unknown service %q", w))
+			at(v1alpha1.KindService, s.Name, "spec.placement.coLocateWith", fmt.Sprintf("unknown service %q", w))
 		}
 	}
 	for _, d := range c.DataStores {
 		if c.Compartment(d.Spec.Compartment) == nil {
-			at(KindDataStore, d.Name, "spec.compartment", fmt.Sprintf("unknown compartment %q", d.Spec.Compartment))
+			at(v1alpha1.KindDataStore, d.Name, "spec.compartment", fmt.Sprintf("unknown compartment %q", d.Spec.Compartment))
 		}
 	}
-	if c.Compartment(DefaultCompartment) == nil && len(c.Services) > 0 {
-		errs = append(errs, &Error{File: "base", Kind: KindCompartment, Name: DefaultCompartment, Detail: "the default compartment must be declared"})
+	if c.Compartment(v1alpha1.DefaultCompartment) == nil && len(c.Services) > 0 {
+		errs = append(errs, &v1alpha1.Error{File: layout.Base, Kind: v1alpha1.KindCompartment, Name: v1alpha1.DefaultCompartment, Detail: "the default compartment must be declared"})
 	}
 	return errs
 }
 
 // Sensitive reports whether a service lives in a sensitive compartment (finance, medical).
-func (c *Catalog) Sensitive(s *HueService) bool {
+func (c *Catalog) Sensitive(s *v1alpha1.HueService) bool {
 	comp := c.Compartment(s.Spec.Compartment)
 	return comp != nil && comp.Spec.Sensitive
 }

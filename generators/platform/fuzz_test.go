@@ -1,4 +1,4 @@
-package v1alpha1
+package platform
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -13,8 +15,8 @@ import (
 // nothing may panic, and every error names the file it came from. The seeds are the
 // repository's own specs and the bad-input cases; `go test` runs them, `go test -fuzz` explores.
 func FuzzDecode(f *testing.F) {
-	seeds(f, func(_ string, b []byte) { f.Add(b) }, "../../../base/*/hue.yaml", "../../../clusters/*/*.yaml",
-		"../../../tests/bad-input/*/*/*/hue.yaml", "../../../tests/bad-input/*/clusters/*/*.yaml")
+	seeds(f, func(_ string, b []byte) { f.Add(b) }, "../../base/*/hue.yaml", "../../clusters/*/*.yaml",
+		"../../tests/bad-input/*/*/*/hue.yaml", "../../tests/bad-input/*/clusters/*/*.yaml")
 	f.Add([]byte("apiVersion: platform.hue.dev/v1alpha1\nkind: HueService\nmetadata: {name: x}\nspec: {replicas: -1, ports: [{}]}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const file = "fuzz/hue.yaml"
@@ -43,12 +45,12 @@ func FuzzDecode(f *testing.F) {
 // validation against the catalog, cross-validation): nothing may panic, and every error names
 // one of the files given. Seeds: the committed fleet and cluster files, and the bad-input ones.
 func FuzzInventory(f *testing.F) {
-	const root = "../../.."
+	const root = "../.."
 	cat, err := LoadCatalog(root)
 	if err != nil {
 		f.Fatal(err)
 	}
-	registry, err := os.ReadFile(filepath.Join(root, RegistryFile))
+	registry, err := os.ReadFile(filepath.Join(root, layout.RegistryFile))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func FuzzInventory(f *testing.F) {
 	}, filepath.Join(root, "clusters/*/*.yaml"), filepath.Join(root, "tests/bad-input/*/clusters/*/*.yaml"))
 	f.Fuzz(func(t *testing.T, fleetFile, clusterFile []byte) {
 		files := map[string][]byte{
-			RegistryFile:                    registry,
+			layout.RegistryFile:             registry,
 			"clusters/school/fleet.yaml":    fleetFile,
 			"clusters/school/school-x.yaml": clusterFile,
 		}
@@ -76,7 +78,7 @@ func FuzzInventory(f *testing.F) {
 			}
 			return
 		}
-		var errs Errors
+		var errs v1alpha1.Errors
 		if !errors.As(err, &errs) {
 			t.Fatalf("not a list of located errors: %v", err)
 		}

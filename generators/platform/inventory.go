@@ -1,9 +1,8 @@
-package v1alpha1
+package platform
 
 import (
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,43 +10,42 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // Inventory is every fleet and cluster of the platform, defaulted from their fleets.
 type Inventory struct {
-	Fleets   map[string]*HueFleet
-	Clusters []*HueCluster
+	Fleets   map[string]*v1alpha1.HueFleet
+	Clusters []*v1alpha1.HueCluster
 	// Files maps "Kind/name" to the spec file (relative to the root).
 	Files map[string]string
-	// Registry maps each registered destination name to its server (RegistryFile).
+	// Registry maps each registered destination name to its server (layout.RegistryFile).
 	Registry map[string]string
 }
 
 // Cluster returns the named cluster or nil.
-func (inv *Inventory) Cluster(name string) *HueCluster { return named(inv.Clusters, name) }
+func (inv *Inventory) Cluster(name string) *v1alpha1.HueCluster { return named(inv.Clusters, name) }
 
 // InventoryFiles lists clusters/<fleet>/*.yaml below root (the hand-edited cluster specs; the
 // generated Argo CD files live in subfolders) and the cluster registry, when there is one,
 // sorted and relative to root.
 func InventoryFiles(root string) ([]string, error) {
-	if err := refuseYML(root, filepath.Join("clusters", "*", "*.yml")); err != nil {
+	if err := refuseYML(root, filepath.Join(layout.Clusters, "*", "*.yml")); err != nil {
 		return nil, err
 	}
-	names, err := globRel(root, filepath.Join("clusters", "*", "*.yaml"))
+	names, err := globRel(root, filepath.Join(layout.Clusters, "*", "*.yaml"))
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(root, RegistryFile)); err == nil {
-		names = append(names, RegistryFile)
+	if _, err := os.Stat(filepath.Join(root, layout.RegistryFile)); err == nil {
+		names = append(names, layout.RegistryFile)
 		sort.Strings(names)
 	}
 	return names, nil
 }
-
-// FleetFile is where a fleet's HueFleet lives.
-func FleetFile(fleet string) string { return "clusters/" + fleet + "/fleet.yaml" }
 
 // LoadInventory reads the cluster specs below root and validates them against the catalog.
 func LoadInventory(root string, cat *Catalog) (*Inventory, error) {
@@ -68,67 +66,67 @@ func LoadInventory(root string, cat *Catalog) (*Inventory, error) {
 // BuildInventory decodes, defaults and validates cluster spec files given by name.
 func BuildInventory(files map[string][]byte, cat *Catalog) (*Inventory, error) {
 	docs, index, errs := decodeUnique(files)
-	inv := &Inventory{Fleets: map[string]*HueFleet{}, Files: index, Registry: map[string]string{}}
-	var clusters []*HueCluster
+	inv := &Inventory{Fleets: map[string]*v1alpha1.HueFleet{}, Files: index, Registry: map[string]string{}}
+	var clusters []*v1alpha1.HueCluster
 	clusterDir := map[string]string{}
 	for _, d := range docs {
 		name, dir := d.File, filepath.Base(filepath.Dir(d.File))
 		switch o := d.Object.(type) {
-		case *HueFleet:
+		case *v1alpha1.HueFleet:
 			ferrs := o.Validate()
 			if o.Name != dir {
 				ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name, "a fleet lives in clusters/<fleet>/ of its own name"))
 			}
-			errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
+			errs = append(errs, v1alpha1.FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
 			inv.Fleets[o.Name] = o
-		case *HueCluster:
+		case *v1alpha1.HueCluster:
 			clusters = append(clusters, o)
 			clusterDir[o.Name] = dir
-		case *HueClusterRegistry:
-			if name != RegistryFile {
-				errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "the cluster registry lives in " + RegistryFile})
+		case *v1alpha1.HueClusterRegistry:
+			if name != layout.RegistryFile {
+				errs = append(errs, &v1alpha1.Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "the cluster registry lives in " + layout.RegistryFile})
 				continue
 			}
-			errs = append(errs, FromFieldErrors(name, d.Kind, d.Name, inv.addRegistry(o))...)
+			errs = append(errs, v1alpha1.FromFieldErrors(name, d.Kind, d.Name, inv.addRegistry(o))...)
 		default:
-			errs = append(errs, &Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "not an inventory kind (HueFleet, HueCluster, HueClusterRegistry)"})
+			errs = append(errs, &v1alpha1.Error{File: name, Kind: d.Kind, Name: d.Name, Field: "kind", Detail: "not an inventory kind (HueFleet, HueCluster, HueClusterRegistry)"})
 		}
 	}
 	missingFleet, fromFleet := map[string]bool{}, map[string]bool{}
 	for _, c := range clusters {
-		file := inv.Files[KindCluster+"/"+c.Name]
+		file := inv.Files[v1alpha1.KindCluster+"/"+c.Name]
 		dir := clusterDir[c.Name]
-		if c.Spec.Fleet == "" && contains(Fleets, dir) {
+		if c.Spec.Fleet == "" && slices.Contains(v1alpha1.Fleets, dir) {
 			c.Spec.Fleet = dir
 		}
 		fleet := inv.Fleets[c.Spec.Fleet]
-		if fleet == nil && contains(Fleets, c.Spec.Fleet) && c.Spec.Fleet == dir && !missingFleet[dir] {
+		if fleet == nil && slices.Contains(v1alpha1.Fleets, c.Spec.Fleet) && c.Spec.Fleet == dir && !missingFleet[dir] {
 			missingFleet[dir] = true
-			errs = append(errs, &Error{File: FleetFile(dir), Kind: KindFleet, Name: dir,
-				Detail: "missing: the folder of a fleet holds its HueFleet (its defaults and rings), as " + FleetFile(dir)})
+			errs = append(errs, &v1alpha1.Error{File: layout.FleetFile(dir), Kind: v1alpha1.KindFleet, Name: dir,
+				Detail: "missing: the folder of a fleet holds its HueFleet (its defaults and rings), as " + layout.FleetFile(dir)})
 		}
 		inherited := c.ApplyFleet(fleet)
 		c.Default()
 		ferrs := c.Validate()
-		if c.Spec.Fleet != dir && contains(Fleets, c.Spec.Fleet) {
+		if c.Spec.Fleet != dir && slices.Contains(v1alpha1.Fleets, c.Spec.Fleet) {
 			ferrs = append(ferrs, field.Invalid(field.NewPath("spec", "fleet"), c.Spec.Fleet, fmt.Sprintf("the cluster file is in clusters/%s/", dir)))
 		}
 		ferrs = append(ferrs, inv.validateAgainst(c, cat)...)
 		// A problem in a value the fleet's defaults gave is the fleet file's, reported once.
 		var own field.ErrorList
 		for _, fe := range ferrs {
-			if !inheritedFrom(fe.Field, inherited) {
+			if !v1alpha1.InheritedFrom(fe.Field, inherited) {
 				own = append(own, fe)
 				continue
 			}
-			e := &Error{File: inv.Files[KindFleet+"/"+fleet.Name], Kind: KindFleet, Name: fleet.Name,
+			e := &v1alpha1.Error{File: inv.Files[v1alpha1.KindFleet+"/"+fleet.Name], Kind: v1alpha1.KindFleet, Name: fleet.Name,
 				Field: "spec.defaults." + strings.TrimPrefix(fe.Field, "spec."), Detail: fe.ErrorBody()}
 			if key := e.Error(); !fromFleet[key] {
 				fromFleet[key] = true
 				errs = append(errs, e)
 			}
 		}
-		errs = append(errs, FromFieldErrors(file, KindCluster, c.Name, own)...)
+		errs = append(errs, v1alpha1.FromFieldErrors(file, v1alpha1.KindCluster, c.Name, own)...)
 		inv.Clusters = append(inv.Clusters, c)
 	}
 	errs = append(errs, inv.crossValidate()...)
@@ -139,19 +137,19 @@ func BuildInventory(files map[string][]byte, cat *Catalog) (*Inventory, error) {
 	return inv, nil
 }
 
-func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorList {
+func (inv *Inventory) validateAgainst(c *v1alpha1.HueCluster, cat *Catalog) field.ErrorList {
 	var errs field.ErrorList
 	spec := field.NewPath("spec")
-	if f := inv.Fleets[c.Spec.Fleet]; f != nil && c.Spec.Ring != "" && !contains(f.Spec.Rings, c.Spec.Ring) {
+	if f := inv.Fleets[c.Spec.Fleet]; f != nil && c.Spec.Ring != "" && !slices.Contains(f.Spec.Rings, c.Spec.Ring) {
 		errs = append(errs, field.NotSupported(spec.Child("ring"), c.Spec.Ring, f.Spec.Rings))
 	}
 	if cat == nil {
 		return errs
 	}
 	for i, t := range c.Spec.Tenants {
-		if ns := TenantNamespace(t); cat.Compartment(ns) != nil {
+		if ns := v1alpha1.TenantNamespace(t); cat.Compartment(ns) != nil {
 			errs = append(errs, field.Invalid(spec.Child("tenants").Index(i), t, fmt.Sprintf(
-				"its namespace %s is the compartment %s (%s): name the school otherwise", ns, ns, cat.Files[KindCompartment+"/"+ns])))
+				"its namespace %s is the compartment %s (%s): name the school otherwise", ns, ns, cat.Files[v1alpha1.KindCompartment+"/"+ns])))
 		}
 	}
 	unserved := map[string]bool{} // data stores without a region for the cluster's residency, reported once
@@ -162,21 +160,21 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 			errs = append(errs, field.NotFound(sp, name))
 			continue
 		}
-		if c.Spec.Fleet == FleetSchool && cat.Sensitive(svc) {
+		if c.Spec.Fleet == v1alpha1.FleetSchool && cat.Sensitive(svc) {
 			errs = append(errs, field.Forbidden(sp, fmt.Sprintf("%s lives in the sensitive compartment %q, never deployed to a school cluster", name, svc.Spec.Compartment)))
 		}
 		if cat.Sensitive(svc) && len(c.Spec.Tenants) > 0 {
 			errs = append(errs, field.Forbidden(sp, "a shared tenant cluster never runs sensitive services"))
 		}
 		for _, t := range svc.Spec.Talks {
-			if cat.Service(t) != nil && !contains(c.Spec.Services, t) {
+			if cat.Service(t) != nil && !slices.Contains(c.Spec.Services, t) {
 				errs = append(errs, field.Invalid(sp, name, fmt.Sprintf("%s talks to %s, which the cluster does not run", name, t)))
 			}
 			// Data stay in their jurisdiction: a cluster reaches only the stores of its own.
 			if d := cat.DataStore(t); d != nil && c.Spec.DataResidency != "" && d.Region(c.Spec.DataResidency) == nil && !unserved[t] {
 				unserved[t] = true
 				errs = append(errs, field.Invalid(spec.Child("dataResidency"), c.Spec.DataResidency, fmt.Sprintf(
-					"services[%d] %s talks to the data store %s, which has no region for this residency (%s: spec.regions)", i, name, t, cat.Files[KindDataStore+"/"+t])))
+					"services[%d] %s talks to the data store %s, which has no region for this residency (%s: spec.regions)", i, name, t, cat.Files[v1alpha1.KindDataStore+"/"+t])))
 			}
 		}
 	}
@@ -187,12 +185,12 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 		if svc == nil {
 			continue // reported as an override of a service the cluster does not run
 		}
-		if o.Replicas != nil && svc.Spec.Workload != Deployment && svc.Spec.Workload != StatefulSet {
+		if o.Replicas != nil && svc.Spec.Workload != v1alpha1.Deployment && svc.Spec.Workload != v1alpha1.StatefulSet {
 			errs = append(errs, field.Forbidden(op.Child("replicas"), fmt.Sprintf("%s is a %s, it has no replicas", name, svc.Spec.Workload)))
 		}
 		if a := svc.Spec.Autoscaling; a != nil && o.Replicas != nil && (*o.Replicas < a.MinReplicas || *o.Replicas > a.MaxReplicas) {
 			errs = append(errs, field.Invalid(op.Child("replicas"), *o.Replicas, fmt.Sprintf(
-				"outside %s's autoscaling %d..%d (%s): the autoscaler would change it at once", name, a.MinReplicas, a.MaxReplicas, cat.Files[KindService+"/"+name])))
+				"outside %s's autoscaling %d..%d (%s): the autoscaler would change it at once", name, a.MinReplicas, a.MaxReplicas, cat.Files[v1alpha1.KindService+"/"+name])))
 		}
 		if o.Paused != nil && svc.Spec.Connector == nil {
 			errs = append(errs, field.Forbidden(op.Child("paused"), "only external-service connectors can be paused"))
@@ -203,7 +201,7 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 			errs = append(errs, field.Invalid(spec.Child("ingress", "nodePorts").Key(svc), svc, "the service exposes no port"))
 		}
 	}
-	if c.Spec.Ingress.Exposure == ExposureNodePort {
+	if c.Spec.Ingress.Exposure == v1alpha1.ExposureNodePort {
 		for i, name := range c.Spec.Services {
 			if s := cat.Service(name); s != nil && s.Spec.Exposed != "" {
 				if _, ok := c.Spec.Ingress.NodePorts[name]; !ok {
@@ -216,33 +214,9 @@ func (inv *Inventory) validateAgainst(c *HueCluster, cat *Catalog) field.ErrorLi
 	return errs
 }
 
-// DestinationKey is a destination's identity: a server URL with scheme and host in lower case,
-// without the scheme's default port and without a trailing slash (so two spellings of one API
-// server are one destination), or a cluster name.
-func DestinationKey(d *Destination) string {
-	if d.Server == "" {
-		return "name " + d.Name
-	}
-	u, err := url.Parse(strings.TrimSpace(d.Server))
-	if err != nil || u.Host == "" {
-		return "server " + strings.TrimRight(d.Server, "/")
-	}
-	host := strings.ToLower(u.Hostname())
-	port := u.Port()
-	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		port = ""
-	}
-	if port != "" {
-		host = net.JoinHostPort(host, port)
-	} else if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	return "server " + u.Scheme + "://" + host + strings.TrimRight(u.EscapedPath(), "/")
-}
-
 // addRegistry validates the registry and records its names: each once, each an https server
 // URL, no server under two names (one cluster registered twice would hide a collision).
-func (inv *Inventory) addRegistry(r *HueClusterRegistry) field.ErrorList {
+func (inv *Inventory) addRegistry(r *v1alpha1.HueClusterRegistry) field.ErrorList {
 	var errs field.ErrorList
 	p := field.NewPath("spec", "clusters")
 	byServer := map[string]string{}
@@ -259,7 +233,7 @@ func (inv *Inventory) addRegistry(r *HueClusterRegistry) field.ErrorList {
 			errs = append(errs, field.Invalid(cp.Child("server"), c.Server, "must be an https URL"))
 			continue
 		}
-		key := DestinationKey(&Destination{Server: c.Server})
+		key := v1alpha1.DestinationKey(&v1alpha1.Destination{Server: c.Server})
 		if other, ok := byServer[key]; ok {
 			errs = append(errs, field.Invalid(cp.Child("server"), c.Server, fmt.Sprintf("already registered as %s: one cluster, two names", other)))
 			continue
@@ -272,17 +246,17 @@ func (inv *Inventory) addRegistry(r *HueClusterRegistry) field.ErrorList {
 
 // DestinationKey is DestinationKey with names resolved through the cluster registry: a name
 // registered for a server is that server.
-func (inv *Inventory) DestinationKey(d *Destination) string {
+func (inv *Inventory) DestinationKey(d *v1alpha1.Destination) string {
 	if d.Server == "" {
 		if server, ok := inv.Registry[d.Name]; ok {
-			return DestinationKey(&Destination{Server: server})
+			return v1alpha1.DestinationKey(&v1alpha1.Destination{Server: server})
 		}
 	}
-	return DestinationKey(d)
+	return v1alpha1.DestinationKey(d)
 }
 
-func (inv *Inventory) crossValidate() Errors {
-	var errs Errors
+func (inv *Inventory) crossValidate() v1alpha1.Errors {
+	var errs v1alpha1.Errors
 	dest := map[string]string{}
 	for _, c := range inv.Clusters {
 		d := c.Spec.Destination
@@ -291,14 +265,14 @@ func (inv *Inventory) crossValidate() Errors {
 		}
 		key := inv.DestinationKey(d)
 		if other, ok := dest[key]; ok {
-			errs = append(errs, &Error{File: inv.Files[KindCluster+"/"+c.Name], Kind: KindCluster, Name: c.Name,
-				Field: "spec.destination", Detail: fmt.Sprintf("destination %s is already cluster %s's (%s)", key, other, inv.Files[KindCluster+"/"+other])})
+			errs = append(errs, &v1alpha1.Error{File: inv.Files[v1alpha1.KindCluster+"/"+c.Name], Kind: v1alpha1.KindCluster, Name: c.Name,
+				Field: "spec.destination", Detail: fmt.Sprintf("destination %s is already cluster %s's (%s)", key, other, inv.Files[v1alpha1.KindCluster+"/"+other])})
 		}
 		dest[key] = c.Name
 	}
 	for name, f := range inv.Fleets {
-		if name == FleetSchool && len(f.Spec.Rings) == 0 {
-			errs = append(errs, &Error{File: inv.Files[KindFleet+"/"+name], Kind: KindFleet, Name: name, Field: "spec.rings", Detail: "the school fleet rolls out by rings: name them"})
+		if name == v1alpha1.FleetSchool && len(f.Spec.Rings) == 0 {
+			errs = append(errs, &v1alpha1.Error{File: inv.Files[v1alpha1.KindFleet+"/"+name], Kind: v1alpha1.KindFleet, Name: name, Field: "spec.rings", Detail: "the school fleet rolls out by rings: name them"})
 		}
 		for i, r := range f.Spec.Rings {
 			used := false
@@ -306,15 +280,10 @@ func (inv *Inventory) crossValidate() Errors {
 				used = used || (c.Spec.Fleet == name && c.Spec.Ring == r)
 			}
 			if !used {
-				errs = append(errs, &Error{File: inv.Files[KindFleet+"/"+name], Kind: KindFleet, Name: name,
+				errs = append(errs, &v1alpha1.Error{File: inv.Files[v1alpha1.KindFleet+"/"+name], Kind: v1alpha1.KindFleet, Name: name,
 					Field: fmt.Sprintf("spec.rings[%d]", i), Detail: fmt.Sprintf("ring %q has no cluster", r)})
 			}
 		}
 	}
 	return errs
-}
-
-// NodePorts reports whether a cluster exposes services by NodePort.
-func (c *HueCluster) NodePorts() bool {
-	return c.Spec.Ingress != nil && c.Spec.Ingress.Exposure == ExposureNodePort
 }

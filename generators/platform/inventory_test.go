@@ -1,9 +1,11 @@
-package v1alpha1
+package platform
 
 import (
 	"fmt"
 	"testing"
 
+	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,7 +21,7 @@ func TestDestinationIdentity(t *testing.T) {
 		"default port slash": {"https://k8s-prod.dc1.hue.internal:443/", "https://k8s-prod.dc1.hue.internal"},
 	}
 	for name, pair := range same {
-		a, b := DestinationKey(&Destination{Server: pair[0]}), DestinationKey(&Destination{Server: pair[1]})
+		a, b := v1alpha1.DestinationKey(&v1alpha1.Destination{Server: pair[0]}), v1alpha1.DestinationKey(&v1alpha1.Destination{Server: pair[1]})
 		require.Equal(t, a, b, name)
 	}
 	differ := [][2]string{
@@ -28,7 +30,7 @@ func TestDestinationIdentity(t *testing.T) {
 		{prod, "https://k8s-prod.dc1.hue.internal:6443/other"},
 	}
 	for _, pair := range differ {
-		require.NotEqual(t, DestinationKey(&Destination{Server: pair[0]}), DestinationKey(&Destination{Server: pair[1]}), "%v", pair)
+		require.NotEqual(t, v1alpha1.DestinationKey(&v1alpha1.Destination{Server: pair[0]}), v1alpha1.DestinationKey(&v1alpha1.Destination{Server: pair[1]}), "%v", pair)
 	}
 
 	// The inventory refuses a second cluster at production's API server, however spelled.
@@ -75,7 +77,7 @@ func TestDestinationNameVersusServer(t *testing.T) {
 			"clusters/enterprise/fleet.yaml": []byte(enterpriseFleet),
 			"clusters/enterprise/a.yaml":     clusterAt("a", "{name: prod-dc1}"),
 			"clusters/enterprise/b.yaml":     clusterAt("b", b),
-			RegistryFile:                     reg,
+			layout.RegistryFile:              reg,
 		}
 	}
 	for _, spelling := range []string{prod, prod + "/", "https://K8S-PROD.dc1.hue.internal:6443", "HTTPS://k8s-prod.dc1.hue.internal:6443"} {
@@ -85,15 +87,15 @@ func TestDestinationNameVersusServer(t *testing.T) {
 	}
 	// Two names registered for one server are one destination too.
 	_, err := BuildInventory(files(registry("  - {name: prod-dc1, server: \""+prod+"\"}\n  - {name: prod-alias, server: \""+prod+"/\"}\n"), "{name: prod-alias}"), nil)
-	require.ErrorContains(t, err, RegistryFile)
+	require.ErrorContains(t, err, layout.RegistryFile)
 	require.ErrorContains(t, err, "spec.clusters[1].server")
 	require.ErrorContains(t, err, "already registered as prod-dc1")
 
 	// Unrelated servers, and names the registry does not know, stay distinct.
 	inv, err := BuildInventory(files(registry("  - {name: prod-dc1, server: \""+prod+"\"}\n"), `{server: "https://k8s-staging.dc1.hue.internal:6443"}`), nil)
 	require.NoError(t, err)
-	require.Equal(t, DestinationKey(&Destination{Server: prod}), inv.DestinationKey(&Destination{Name: "prod-dc1"}))
-	require.Equal(t, "name unknown-name", inv.DestinationKey(&Destination{Name: "unknown-name"}))
+	require.Equal(t, v1alpha1.DestinationKey(&v1alpha1.Destination{Server: prod}), inv.DestinationKey(&v1alpha1.Destination{Name: "prod-dc1"}))
+	require.Equal(t, "name unknown-name", inv.DestinationKey(&v1alpha1.Destination{Name: "unknown-name"}))
 
 	// A registry entry is checked like a spec field.
 	for entry, want := range map[string]string{
@@ -103,13 +105,13 @@ func TestDestinationNameVersusServer(t *testing.T) {
 		"  - {name: x, server: \"https://x.hue.internal\", token: abc}\n":                                        "spec.clusters[0].token: unknown field",
 	} {
 		_, err := BuildInventory(files(registry(entry), "{name: b}"), nil)
-		require.ErrorContains(t, err, RegistryFile, entry)
+		require.ErrorContains(t, err, layout.RegistryFile, entry)
 		require.ErrorContains(t, err, want, entry)
 	}
 	// Only clusters/registry.yaml is the registry.
 	f := files(registry(""), "{name: b}")
-	f["clusters/enterprise/registry.yaml"] = f[RegistryFile]
-	delete(f, RegistryFile)
+	f["clusters/enterprise/registry.yaml"] = f[layout.RegistryFile]
+	delete(f, layout.RegistryFile)
 	_, err = BuildInventory(f, nil)
-	require.ErrorContains(t, err, "the cluster registry lives in "+RegistryFile)
+	require.ErrorContains(t, err, "the cluster registry lives in "+layout.RegistryFile)
 }
