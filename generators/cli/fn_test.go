@@ -21,14 +21,16 @@ func TestFnValidatorExitCodes(t *testing.T) {
 			cluster+"\n  root: "+repo+"\n"), 0o644))
 		return p
 	}
-	fixture := func(rel string) string { return filepath.Join(repo, "policies", "fixtures", rel) }
+	fixture := func(rel string) string {
+		return filepath.Join(repo, "policies", "builtin_write_roles", "fixtures", rel)
+	}
 	for _, tc := range []struct {
 		name, cluster, items, stderr string
 		code                         int
 	}{
-		{"findings", "onprem-staging", fixture("HUE-033/disallowed/builtin-roles.yaml"), "[HUE-033] binds Kubernetes' edit role", ExitFindings},
-		{"clean", "onprem-staging", fixture("HUE-033/allowed/view-and-operate.yaml"), "", ExitOK},
-		{"unknown cluster", "school-nowhere", fixture("HUE-033/allowed/view-and-operate.yaml"), `spec.cluster: Not found: "school-nowhere"`, ExitBadInput},
+		{"findings", "onprem-staging", fixture("disallowed/builtin-roles.yaml"), "[HUE-033] binds Kubernetes' edit role", ExitFindings},
+		{"clean", "onprem-staging", fixture("allowed/view-and-operate.yaml"), "", ExitOK},
+		{"unknown cluster", "school-nowhere", fixture("allowed/view-and-operate.yaml"), `spec.cluster: Not found: "school-nowhere"`, ExitBadInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -68,7 +70,7 @@ func TestHelpShowsBoolFlagsPlain(t *testing.T) {
 func TestFnValidatorResourceListOnStdin(t *testing.T) {
 	repo, err := filepath.Abs("../..")
 	require.NoError(t, err)
-	items, err := os.ReadFile(filepath.Join(repo, "policies", "fixtures", "HUE-033", "disallowed", "builtin-roles.yaml"))
+	items, err := os.ReadFile(filepath.Join(repo, "policies", "builtin_write_roles", "fixtures", "disallowed", "builtin-roles.yaml"))
 	require.NoError(t, err)
 	var list strings.Builder
 	list.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  apiVersion: platform.hue.dev/v1alpha1\n  kind: HueCheck\n  metadata: {name: c}\n  spec: {cluster: onprem-staging, root: " + repo + "}\nitems:\n")

@@ -85,7 +85,7 @@ func TestKustomizeExecValidator(t *testing.T) {
 	require.NoError(t, err)
 	build := func(t *testing.T, fixture, field string) (string, string, error) {
 		dir := t.TempDir()
-		objs, err := os.ReadFile(filepath.Join(repo, "policies", "fixtures", fixture))
+		objs, err := os.ReadFile(filepath.Join(repo, "policies", filepath.FromSlash(fixture)))
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "objects.yaml"), objs, 0o644))
 		k := "resources:\n- objects.yaml\n"
@@ -131,15 +131,15 @@ spec:
 		return string(out), errText, nil
 	}
 	t.Run("disallowed fails the build", func(t *testing.T) {
-		_, stderr, err := build(t, "HUE-033/disallowed/builtin-roles.yaml", "validators")
+		_, stderr, err := build(t, "builtin_write_roles/fixtures/disallowed/builtin-roles.yaml", "validators")
 		require.ErrorContains(t, err, "exit status 1")
 		require.Contains(t, stderr, "rbac.authorization.k8s.io/v1/RoleBinding/hue/hue-operators-edit roleRef.name: [HUE-033] binds Kubernetes' edit role")
 		require.Contains(t, stderr, "ClusterRoleBinding/hue-operators-cluster-admin roleRef.name: [HUE-033]")
 	})
 	t.Run("allowed passes unchanged", func(t *testing.T) {
-		got, _, err := build(t, "HUE-033/allowed/view-and-operate.yaml", "transformers")
+		got, _, err := build(t, "builtin_write_roles/fixtures/allowed/view-and-operate.yaml", "transformers")
 		require.NoError(t, err)
-		want, _, err := build(t, "HUE-033/allowed/view-and-operate.yaml", "")
+		want, _, err := build(t, "builtin_write_roles/fixtures/allowed/view-and-operate.yaml", "")
 		require.NoError(t, err)
 		require.Equal(t, want, got)
 		require.Contains(t, got, "kind: RoleBinding")

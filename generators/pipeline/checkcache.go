@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/check/policy"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/layout"
@@ -56,17 +57,20 @@ func OpenCheckCache(dir, root, sourcesDigest string) (*CheckCache, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00%s\x00%s\x00", checkCacheFormat, binaryIdentity(), sourcesDigest)
-	names, err := filepath.Glob(filepath.Join(root, layout.Policies, "*.rego"))
+	// Every Rego file of the policies' folders, <name>/<name>.rego and its tests, lib's included.
+	pdir := filepath.Join(root, layout.Policies)
+	policies, tests, err := policy.PolicyFiles(pdir)
 	if err != nil {
 		return nil, err
 	}
+	names := append(policies, tests...)
 	slices.Sort(names)
 	for _, n := range names {
-		b, err := os.ReadFile(n)
+		b, err := os.ReadFile(filepath.Join(pdir, n))
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(n), len(b))
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(b))
 		h.Write(b)
 	}
 	return &CheckCache{dir: d, base: hex.EncodeToString(h.Sum(nil))}, nil

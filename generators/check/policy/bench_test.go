@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,7 +84,7 @@ spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
 	if err != nil {
 		b.Fatal(err)
 	}
-	spec, err := LoadClusterSpec(filepath.Join(policiesDir(b), "fixtures", "cluster.yaml"))
+	spec, err := LoadClusterSpec(fixtureCluster(b))
 	if err != nil {
 		b.Fatal(err)
 	}

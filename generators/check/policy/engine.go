@@ -1,5 +1,5 @@
-// Package policy evaluates the platform's Rego policies (policies/*.rego) against rendered
-// clusters, applies the reviewed waivers and turns violations into check findings.
+// Package policy evaluates the platform's Rego policies (policies/<name>/<name>.rego) against
+// rendered clusters, applies the reviewed waivers and turns violations into check findings.
 package policy
 
 import (
@@ -33,7 +33,7 @@ type PolicyMeta struct {
 	Remediation string         `json:"remediation"`
 	// Package is the Rego package, for example data.hue.resources.
 	Package string `json:"package"`
-	// File is the policy file, relative to the policies folder.
+	// File is the policy file relative to the policies folder, for example resources/resources.rego.
 	File string `json:"file"`
 }
 
@@ -43,7 +43,8 @@ type Engine struct {
 	meta  map[string]PolicyMeta
 }
 
-// ParseFiles parses Rego files with annotations; names are relative to dir.
+// ParseFiles parses Rego files with annotations; names are relative to dir, and each module is
+// named by its path from dir's parent (policies/resources/resources.rego), as compile errors show it.
 func ParseFiles(dir string, names []string) (map[string]*ast.Module, error) {
 	modules := make(map[string]*ast.Module, len(names))
 	var errs []error
@@ -64,27 +65,69 @@ func ParseFiles(dir string, names []string) (map[string]*ast.Module, error) {
 	return modules, errors.Join(errs...)
 }
 
-// PolicyFiles lists the policy files of dir: *.rego without the *_test.rego unit tests.
+// PolicyFiles lists the Rego files of dir, which keeps one folder per policy: <name>/<name>.rego
+// is the policy (lib/lib.rego the helpers they share) and <name>/*_test.rego its unit tests;
+// the folder's fixtures/ hold YAML only. Names are relative to dir, with slashes, sorted. Any
+// other Rego file is an error naming its path, so the layout cannot decay unnoticed: one at the
+// top of dir, one in a folder named otherwise than the folder, one deeper down; and so is a
+// folder without its <name>.rego.
 func PolicyFiles(dir string) (policies, tests []string, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, nil, err
 	}
+	shown := func(rel ...string) string { return filepath.Join(append([]string{dir}, rel...)...) }
+	var errs []error
 	for _, e := range entries {
 		n := e.Name()
-		switch {
-		case e.IsDir() || !strings.HasSuffix(n, ".rego"):
-		case strings.HasSuffix(n, "_test.rego"):
-			tests = append(tests, n)
-		default:
-			policies = append(policies, n)
+		if !e.IsDir() {
+			if strings.HasSuffix(n, ".rego") {
+				stem := strings.TrimSuffix(strings.TrimSuffix(n, ".rego"), "_test")
+				errs = append(errs, fmt.Errorf("%s: a Rego file at the top of the policies folder is not loaded; a policy lives in a folder of its own, %s/%s.rego, its tests beside it",
+					shown(n), stem, stem))
+			}
+			continue
 		}
+		own := false
+		werr := filepath.WalkDir(shown(n), func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || !strings.HasSuffix(d.Name(), ".rego") {
+				return nil
+			}
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				return err
+			}
+			rel = filepath.ToSlash(rel)
+			switch {
+			case filepath.Dir(p) != shown(n):
+				errs = append(errs, fmt.Errorf("%s: Rego below a policy folder is not loaded; the folder's Rego files are %s/%s.rego and %s/*_test.rego", p, n, n, n))
+			case strings.HasSuffix(d.Name(), "_test.rego"):
+				tests = append(tests, rel)
+			case d.Name() == n+".rego":
+				own = true
+				policies = append(policies, rel)
+			default:
+				errs = append(errs, fmt.Errorf("%s: the policy of folder %s is %s/%s.rego; another policy gets a folder of its own", p, n, n, n))
+			}
+			return nil
+		})
+		if werr != nil {
+			errs = append(errs, werr)
+		} else if !own {
+			errs = append(errs, fmt.Errorf("%s: a policy folder without its policy %s.rego", shown(n), n))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
 	}
 	return policies, tests, nil
 }
 
-// Load reads and compiles the policies of the folder root (policies/*.rego, not the tests),
-// checks that every policy package declares complete metadata, and prepares one query.
+// Load reads and compiles the policies of the folder root (root/<name>/<name>.rego, not the
+// tests), checks that every policy package declares complete metadata, and prepares one query.
 func Load(root string) (*Engine, error) {
 	names, _, err := PolicyFiles(root)
 	if err != nil {
@@ -127,10 +170,15 @@ func readMetadata(modules map[string]*ast.Module) (map[string]PolicyMeta, error)
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	at := map[string]string{} // policy id -> the module that declares it, as errors name it
 	for _, name := range names {
 		m := modules[name]
 		if !hasViolationRule(m) {
 			continue
+		}
+		shown := name // errors name the module as compile errors do: policies/resources/resources.rego
+		if m.Package.Location != nil && m.Package.Location.File != "" {
+			shown = m.Package.Location.File
 		}
 		var a *ast.Annotations
 		for _, an := range m.Annotations {
@@ -139,7 +187,7 @@ func readMetadata(modules map[string]*ast.Module) (map[string]PolicyMeta, error)
 			}
 		}
 		if a == nil {
-			errs = append(errs, fmt.Errorf("%s: policy package %s has no METADATA block", name, m.Package.Path))
+			errs = append(errs, fmt.Errorf("%s: policy package %s has no METADATA block", shown, m.Package.Path))
 			continue
 		}
 		str := func(k string) string { s, _ := a.Custom[k].(string); return strings.TrimSpace(s) }
@@ -150,16 +198,16 @@ func readMetadata(modules map[string]*ast.Module) (map[string]PolicyMeta, error)
 		}
 		for field, v := range map[string]string{"title": pm.Title, "custom.id": pm.ID, "custom.rationale": pm.Rationale, "custom.remediation": pm.Remediation} {
 			if v == "" {
-				errs = append(errs, fmt.Errorf("%s: METADATA %s is missing", name, field))
+				errs = append(errs, fmt.Errorf("%s: METADATA %s is missing", shown, field))
 			}
 		}
 		if pm.Severity != check.SeverityError && pm.Severity != check.SeverityWarning {
-			errs = append(errs, fmt.Errorf("%s: METADATA custom.severity %q is not error or warning", name, pm.Severity))
+			errs = append(errs, fmt.Errorf("%s: METADATA custom.severity %q is not error or warning", shown, pm.Severity))
 		}
-		if prev, ok := meta[pm.ID]; ok && pm.ID != "" {
-			errs = append(errs, fmt.Errorf("%s: policy id %s is already used by %s", name, pm.ID, prev.File))
+		if prev, ok := at[pm.ID]; ok && pm.ID != "" {
+			errs = append(errs, fmt.Errorf("%s: policy id %s is already used by %s", shown, pm.ID, prev))
 		}
-		meta[pm.ID] = pm
+		meta[pm.ID], at[pm.ID] = pm, shown
 	}
 	return meta, errors.Join(errs...)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -25,8 +26,9 @@ import (
 //
 // that is: policy id, the object as Kind/namespace/name (Kind/name when cluster-scoped), the
 // field path, and optionally after " | " a substring of the message. An allowed fixture gives no
-// finding of any policy. A fixture may hold a HueCluster document to set the cluster context;
-// otherwise <id>/cluster.yaml, otherwise fixtures/cluster.yaml.
+// finding of any policy. Fixtures live beside their policy, in <name>/fixtures/{allowed,disallowed}/.
+// A fixture may hold a HueCluster document to set the cluster context; otherwise
+// <name>/fixtures/cluster.yaml, otherwise the shared lib/fixture-cluster.yaml.
 var expectLine = regexp.MustCompile(`^#\s*expect:\s*(HUE-\d{3})\s+(\S+)\s+(\S+)(?:\s+\|\s+(.+?))?\s*$`)
 
 type expectation struct {
@@ -95,10 +97,10 @@ func loadFixture(t *testing.T, path string, defaultCluster *v1alpha1.HueCluster)
 	return fx
 }
 
-func clusterFor(t *testing.T, dirs ...string) *v1alpha1.HueCluster {
+// clusterFor reads the first of the cluster files that exists.
+func clusterFor(t *testing.T, files ...string) *v1alpha1.HueCluster {
 	t.Helper()
-	for _, d := range dirs {
-		p := filepath.Join(d, "cluster.yaml")
+	for _, p := range files {
 		if _, err := os.Stat(p); err == nil {
 			c, err := LoadClusterSpec(p)
 			if err != nil {
@@ -107,7 +109,7 @@ func clusterFor(t *testing.T, dirs ...string) *v1alpha1.HueCluster {
 			return c
 		}
 	}
-	t.Fatalf("no cluster.yaml in %v", dirs)
+	t.Fatalf("none of %v exists", files)
 	return nil
 }
 
@@ -127,31 +129,57 @@ func yamlFiles(t *testing.T, dir string) []string {
 	return out
 }
 
+// fixtureSets lists a policy's allowed and disallowed fixtures; a policy needs both sets.
+func fixtureSets(t *testing.T, root string, pm PolicyMeta) (allowed, disallowed []string, err error) {
+	t.Helper()
+	dir := path.Join(path.Dir(pm.File), "fixtures")
+	allowed = yamlFiles(t, filepath.Join(root, dir, "allowed"))
+	disallowed = yamlFiles(t, filepath.Join(root, dir, "disallowed"))
+	if len(allowed) == 0 || len(disallowed) == 0 {
+		return nil, nil, fmt.Errorf("policy %s (%s) needs fixtures in %s/allowed and %s/disallowed", pm.ID, pm.File, dir, dir)
+	}
+	return allowed, disallowed, nil
+}
+
+// strayFixtures lists the fixtures/ folders of root beside no policy, which would otherwise
+// never run: in lib/, or in any folder whose Rego has no violation rule. (A folder without its
+// <name>.rego at all is already an error of PolicyFiles.)
+func strayFixtures(t *testing.T, root string, e *Engine) []string {
+	t.Helper()
+	owned := map[string]bool{}
+	for _, pm := range e.Metadata() {
+		owned[path.Dir(pm.File)] = true
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range entries {
+		if _, err := os.Stat(filepath.Join(root, d.Name(), "fixtures")); d.IsDir() && err == nil && !owned[d.Name()] {
+			out = append(out, d.Name()+"/fixtures")
+		}
+	}
+	return out
+}
+
 func TestFixtures(t *testing.T) {
 	root := policiesDir(t)
 	e, err := Load(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixtures := filepath.Join(root, "fixtures")
-	// every fixture folder belongs to a policy
-	entries, err := os.ReadDir(fixtures)
-	if err != nil {
-		t.Fatal(err)
+	for _, d := range strayFixtures(t, root, e) {
+		t.Errorf("%s: no policy of this folder has a violation rule and METADATA", d)
 	}
-	for _, d := range entries {
-		if _, ok := e.Policy(d.Name()); d.IsDir() && !ok {
-			t.Errorf("fixtures/%s: no policy has this id", d.Name())
-		}
-	}
+	shared := fixtureCluster(t)
 	for _, pm := range e.Metadata() {
 		t.Run(pm.ID, func(t *testing.T) {
-			dir := filepath.Join(fixtures, pm.ID)
-			spec := clusterFor(t, dir, fixtures)
-			allowed, disallowed := yamlFiles(t, filepath.Join(dir, "allowed")), yamlFiles(t, filepath.Join(dir, "disallowed"))
-			if len(allowed) == 0 || len(disallowed) == 0 {
-				t.Fatalf("policy %s (%s) needs fixtures in fixtures/%s/allowed and fixtures/%s/disallowed", pm.ID, pm.File, pm.ID, pm.ID)
+			allowed, disallowed, err := fixtureSets(t, root, pm)
+			if err != nil {
+				t.Fatal(err)
 			}
+			spec := clusterFor(t, filepath.Join(root, path.Dir(pm.File), "fixtures", "cluster.yaml"), shared)
 			for _, p := range allowed {
 				fx := loadFixture(t, p, spec)
 				if len(fx.expects) > 0 {

@@ -12,7 +12,7 @@ import (
 // every finding names a known policy, an object kind and a message. Seeds are the fixtures.
 func FuzzEvaluate(f *testing.F) {
 	dir := policiesDir(f)
-	seeds, err := filepath.Glob(filepath.Join(dir, "fixtures", "*", "*", "*.yaml"))
+	seeds, err := filepath.Glob(filepath.Join(dir, "*", "fixtures", "*", "*.yaml"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func FuzzEvaluate(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	spec, err := LoadClusterSpec(filepath.Join(dir, "fixtures", "cluster.yaml"))
+	spec, err := LoadClusterSpec(fixtureCluster(f))
 	if err != nil {
 		f.Fatal(err)
 	}

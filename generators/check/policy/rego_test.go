@@ -26,7 +26,7 @@ func allModules(t *testing.T) map[string]*ast.Module {
 	return modules
 }
 
-// TestRegoUnitTests runs policies/*_test.rego with OPA's test runner.
+// TestRegoUnitTests runs the policies' */*_test.rego with OPA's test runner.
 func TestRegoUnitTests(t *testing.T) {
 	modules := allModules(t)
 	ch, err := tester.NewRunner().SetCompiler(ast.NewCompiler()).Run(context.Background(), modules)

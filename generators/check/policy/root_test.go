@@ -24,3 +24,9 @@ func policiesDir(t testing.TB) string {
 		dir = parent
 	}
 }
+
+// fixtureCluster is the cluster of the fixtures that bring none of their own.
+func fixtureCluster(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(policiesDir(t), "lib", "fixture-cluster.yaml")
+}

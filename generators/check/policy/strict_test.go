@@ -22,16 +22,18 @@ func TestPoliciesCompileStrictly(t *testing.T) {
 
 // Every Rego file is as `opa fmt` writes it (OPA's own formatter, Rego v1).
 func TestPoliciesAreFormatted(t *testing.T) {
-	files, err := filepath.Glob("../../../policies/*.rego")
+	dir := policiesDir(t)
+	policies, tests, err := PolicyFiles(dir)
 	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
+	require.NotEmpty(t, policies)
+	for _, name := range append(policies, tests...) {
+		f := filepath.Join(dir, name)
 		src, err := os.ReadFile(f)
 		require.NoError(t, err)
 		want, err := format.SourceWithOpts(f, src, format.Opts{RegoVersion: ast.RegoV1})
 		require.NoError(t, err, f)
 		if string(want) != string(src) {
-			t.Errorf("%s is not formatted: run opa fmt -w (or write what OPA's format package gives)", filepath.Base(f))
+			t.Errorf("policies/%s is not formatted: run opa fmt -w (or write what OPA's format package gives)", name)
 		}
 	}
 }

@@ -122,7 +122,7 @@ metadata:
 data: {k: dg==}
 `))
 	require.NoError(t, err)
-	spec, err := LoadClusterSpec(filepath.Join(policiesDir(t), "fixtures", "cluster.yaml"))
+	spec, err := LoadClusterSpec(fixtureCluster(t))
 	require.NoError(t, err)
 	got, err := e.Evaluate(t.Context(), []*check.Cluster{{Spec: spec, Objects: objs}})
 	require.NoError(t, err)

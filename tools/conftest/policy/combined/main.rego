@@ -1,7 +1,7 @@
-# Runs the platform policies (policies/*.rego, package hue.*) under conftest on the rendered YAML
-# files themselves. conftest --combine hands every document of every file in one input, as
-# [{path, contents}]; the policies expect one cluster per input, {cluster, objects}, so each
-# rendered file tests/golden/<cluster>.yaml is re-bound as input with its cluster from
+# Runs the platform policies (policies/<name>/<name>.rego, package hue.*) under conftest on the
+# rendered YAML files themselves. conftest --combine hands every document of every file in one
+# input, as [{path, contents}]; the policies expect one cluster per input, {cluster, objects},
+# so each rendered file tests/golden/<cluster>.yaml is re-bound as input with its cluster from
 # data.clusters (written by the benchmark from the inventory). Nothing else differs.
 package main
 

@@ -4,7 +4,7 @@
 #   id: HUE-011
 #   severity: error
 #   rationale: Pod Security baseline; host access breaks every isolation boundary. Only the collect-proxy DaemonSet in hue-node needs it, and the allow-list in lib.rego names it and what it may do.
-#   remediation: Remove hostNetwork, hostPID, hostIPC, privileged, hostPort and hostPath. A new host-access workload needs a reviewed entry in host_access_allow_list (policies/lib.rego), not a waiver.
+#   remediation: Remove hostNetwork, hostPID, hostIPC, privileged, hostPort and hostPath. A new host-access workload needs a reviewed entry in host_access_allow_list (policies/lib/lib.rego), not a waiver.
 package hue.host_access
 
 import data.hue.lib
