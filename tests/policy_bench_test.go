@@ -15,6 +15,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/policy"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 )
 
@@ -26,7 +27,7 @@ func goldenFleet(b *testing.B) (clusters []*check.Cluster, files []string, objec
 	}
 	for _, c := range specs.Inventory.Clusters {
 		f := filepath.Join("golden", c.Name+".yaml")
-		objs, err := check.LoadManifests(f)
+		objs, err := manifest.Load(f)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -97,7 +98,7 @@ func BenchmarkFleetPolicies(b *testing.B) {
 			}
 			fresh := make([]*check.Cluster, len(clusters))
 			for i, c := range clusters {
-				objs, err := check.LoadManifests(files[i])
+				objs, err := manifest.Load(files[i])
 				if err != nil {
 					b.Fatal(err)
 				}

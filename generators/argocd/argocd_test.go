@@ -24,6 +24,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
@@ -98,59 +99,59 @@ func TestMarshalDropsEmptyFields(t *testing.T) {
 func TestGenerateRejects(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(inv *platform.Inventory, rendered map[string][]check.Object)
+		mutate func(inv *platform.Inventory, rendered map[string][]manifest.Object)
 		want   []string // substrings of the error: file, field, detail
 	}{
 		{
 			name: "cluster without destination",
-			mutate: func(inv *platform.Inventory, _ map[string][]check.Object) {
+			mutate: func(inv *platform.Inventory, _ map[string][]manifest.Object) {
 				inv.Cluster("ent-eu-1").Spec.Destination = nil
 			},
 			want: []string{"clusters/enterprise/ent-eu-1.yaml", "HueCluster/ent-eu-1", "spec.destination:", "needs a destination"},
 		},
 		{
 			name: "two clusters share a destination",
-			mutate: func(inv *platform.Inventory, _ map[string][]check.Object) {
+			mutate: func(inv *platform.Inventory, _ map[string][]manifest.Object) {
 				inv.Cluster("school-birch").Spec.Destination = &v1alpha1.Destination{Server: "https://school-pilot.k8s.hue.dev"}
 			},
 			want: []string{"clusters/school/school-pilot.yaml", "spec.destination:", "already cluster school-birch's"},
 		},
 		{
 			name: "unknown ring",
-			mutate: func(inv *platform.Inventory, _ map[string][]check.Object) {
+			mutate: func(inv *platform.Inventory, _ map[string][]manifest.Object) {
 				inv.Cluster("school-cedar").Spec.Ring = "nightly"
 			},
 			want: []string{"clusters/school/school-cedar.yaml", "spec.ring:", `unknown ring "nightly"`},
 		},
 		{
 			name: "school renders into restricted",
-			mutate: func(_ *platform.Inventory, r map[string][]check.Object) {
+			mutate: func(_ *platform.Inventory, r map[string][]manifest.Object) {
 				r["school-birch"] = append(r["school-birch"], object("v1", "ConfigMap", "grades", "restricted", "overlays/school-birch/kustomization.yaml"))
 			},
 			want: []string{"overlays/school-birch/kustomization.yaml", "ConfigMap/grades", "metadata.namespace:", `namespace "restricted"`},
 		},
 		{
 			name: "school renders into another school's namespace",
-			mutate: func(_ *platform.Inventory, r map[string][]check.Object) {
+			mutate: func(_ *platform.Inventory, r map[string][]manifest.Object) {
 				r["school-pilot"] = append(r["school-pilot"], object("v1", "Namespace", "hue-oak", "", "overlays/school-pilot/ns.yaml"))
 			},
 			want: []string{"overlays/school-pilot/ns.yaml", "Namespace/hue-oak", "metadata.name:", "hosted on cluster district-north"},
 		},
 		{
 			name:   "cluster without rendered objects",
-			mutate: func(_ *platform.Inventory, r map[string][]check.Object) { delete(r, "sci-lab-1") },
+			mutate: func(_ *platform.Inventory, r map[string][]manifest.Object) { delete(r, "sci-lab-1") },
 			want:   []string{"clusters/science/sci-lab-1.yaml", "overlays/sci-lab-1 renders no objects"},
 		},
 		{
 			name: "rendered objects of an unknown cluster",
-			mutate: func(_ *platform.Inventory, r map[string][]check.Object) {
-				r["ghost"] = []check.Object{object("v1", "Namespace", "hue", "", "")}
+			mutate: func(_ *platform.Inventory, r map[string][]manifest.Object) {
+				r["ghost"] = []manifest.Object{object("v1", "Namespace", "hue", "", "")}
 			},
 			want: []string{"overlays/ghost", "not a cluster of the inventory"},
 		},
 		{
 			name: "generated names collide",
-			mutate: func(inv *platform.Inventory, r map[string][]check.Object) {
+			mutate: func(inv *platform.Inventory, r map[string][]manifest.Object) {
 				// root-school (the school fleet's root) and the root of an enterprise cluster "school".
 				c := *inv.Cluster("ent-us-1")
 				c.Name = "school"
@@ -193,7 +194,7 @@ func TestCheckFindings(t *testing.T) {
 	type env struct {
 		inv      *platform.Inventory
 		files    map[string][]byte
-		rendered map[string][]check.Object
+		rendered map[string][]manifest.Object
 		exists   func(string) bool
 	}
 	tests := []struct {
@@ -380,7 +381,7 @@ spec:
 					if o.GetKind() == "EndpointSlice" {
 						u := o.DeepCopy()
 						u.SetLabels(map[string]string{"kubernetes.io/service-name": "db-external"})
-						e.rendered["ent-eu-1"][i] = check.Object{Unstructured: u, Source: o.Source}
+						e.rendered["ent-eu-1"][i] = manifest.Object{Unstructured: u, Source: o.Source}
 					}
 				}
 			},
@@ -451,7 +452,7 @@ spec:
 
 // loadCase builds the inventory of testdata/<case>/input/clusters and the rendered objects of
 // testdata/<case>/input/rendered/<cluster>.yaml (their source is overlays/<cluster>).
-func loadCase(t *testing.T, dir string) (*platform.Inventory, map[string][]check.Object) {
+func loadCase(t *testing.T, dir string) (*platform.Inventory, map[string][]manifest.Object) {
 	t.Helper()
 	in := filepath.Join(dir, "input")
 	specs := map[string][]byte{}
@@ -461,7 +462,7 @@ func loadCase(t *testing.T, dir string) (*platform.Inventory, map[string][]check
 	inv, err := platform.BuildInventory(specs, nil)
 	require.NoError(t, err)
 
-	rendered := map[string][]check.Object{}
+	rendered := map[string][]manifest.Object{}
 	for p, data := range readTree(t, filepath.Join(in, "rendered")) {
 		cluster := strings.TrimSuffix(p, ".yaml")
 		reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
@@ -476,7 +477,7 @@ func loadCase(t *testing.T, dir string) (*platform.Inventory, map[string][]check
 			}
 			u := &unstructured.Unstructured{}
 			require.NoError(t, yaml.Unmarshal(raw, &u.Object), p)
-			rendered[cluster] = append(rendered[cluster], check.Object{Unstructured: u, Source: layout.OverlayDir(cluster)})
+			rendered[cluster] = append(rendered[cluster], manifest.Object{Unstructured: u, Source: layout.OverlayDir(cluster)})
 		}
 	}
 	return inv, rendered
@@ -504,14 +505,14 @@ func readTree(t *testing.T, root string) map[string][]byte {
 	return out
 }
 
-func overlayExists(rendered map[string][]check.Object) func(string) bool {
+func overlayExists(rendered map[string][]manifest.Object) func(string) bool {
 	return func(p string) bool {
 		_, ok := rendered[path.Base(p)]
 		return path.Dir(p) == "overlays" && ok
 	}
 }
 
-func object(apiVersion, kind, name, namespace, source string) check.Object {
+func object(apiVersion, kind, name, namespace, source string) manifest.Object {
 	u := &unstructured.Unstructured{}
 	u.SetAPIVersion(apiVersion)
 	u.SetKind(kind)
@@ -519,7 +520,7 @@ func object(apiVersion, kind, name, namespace, source string) check.Object {
 	if namespace != "" {
 		u.SetNamespace(namespace)
 	}
-	return check.Object{Unstructured: u, Source: source}
+	return manifest.Object{Unstructured: u, Source: source}
 }
 
 // edit replaces the first occurrence of old in a file, failing if it is absent.

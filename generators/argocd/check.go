@@ -18,6 +18,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
@@ -26,7 +27,7 @@ import (
 // overlay, existing paths, least-privilege projects that still permit every rendered kind and
 // namespace, the school fleet's isolation and its rings. overlayExists reports whether a
 // repository folder exists.
-func Check(inv *platform.Inventory, files map[string][]byte, rendered map[string][]check.Object, overlayExists func(path string) bool) []check.Finding {
+func Check(inv *platform.Inventory, files map[string][]byte, rendered map[string][]manifest.Object, overlayExists func(path string) bool) []check.Finding {
 	c := &checker{
 		inv: inv, files: files, rendered: rendered, overlayExists: overlayExists,
 		projects: map[string]*doc{}, deployedBy: map[string][]*deployment{}, tenantOf: schoolTenants(inv),
@@ -59,7 +60,7 @@ func Check(inv *platform.Inventory, files map[string][]byte, rendered map[string
 type checker struct {
 	inv           *platform.Inventory
 	files         map[string][]byte
-	rendered      map[string][]check.Object
+	rendered      map[string][]manifest.Object
 	overlayExists func(string) bool
 	docs          []*doc
 	projects      map[string]*doc
@@ -530,7 +531,7 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 
 // checkHPAReplicas wants the replicas of every workload an HPA scales left to the HPA: ignored
 // by the diff and kept by a sync, or each self-heal resets what the HPA decided.
-func (c *checker) checkHPAReplicas(dep *deployment, at func(string) string, objs []check.Object) {
+func (c *checker) checkHPAReplicas(dep *deployment, at func(string) string, objs []manifest.Object) {
 	want := hpaIgnoreDifferences(objs)
 	if len(want) == 0 {
 		return

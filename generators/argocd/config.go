@@ -7,12 +7,11 @@ import (
 	"strings"
 
 	"github.com/argoproj/argo-cd/v3/util/settings"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
-
-	"github.com/hue-platform/hue-gitops/generators/check"
 )
 
 // Keys of argocd-cm that Argo CD's settings manager reads.
@@ -42,7 +41,7 @@ var StockExclusions = []settings.FilteredResource{
 // Synced), and, for each kind let back in, a label selector every rendered object of that kind
 // matches, so the watch stays as narrow as the stock exclusion meant it to be (the data-store
 // EndpointSlices, not every slice the EndpointSlice controller writes).
-func ResourceFilter(rendered map[string][]check.Object) (exclusions, selectors []settings.FilteredResource, err error) {
+func ResourceFilter(rendered map[string][]manifest.Object) (exclusions, selectors []settings.FilteredResource, err error) {
 	renderedGK := map[metav1.GroupKind]bool{}
 	for _, objs := range rendered {
 		for _, o := range objs {
@@ -114,7 +113,7 @@ func ResourceFilter(rendered map[string][]check.Object) (exclusions, selectors [
 
 // argoConfig is the part of argocd-cm the platform needs; applied over Argo CD's install, it
 // leaves every other key as installed.
-func argoConfig(rendered map[string][]check.Object) (*corev1.ConfigMap, error) {
+func argoConfig(rendered map[string][]manifest.Object) (*corev1.ConfigMap, error) {
 	exclusions, selectors, err := ResourceFilter(rendered)
 	if err != nil {
 		return nil, err

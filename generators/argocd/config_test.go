@@ -8,11 +8,10 @@ import (
 	"testing"
 
 	"github.com/argoproj/argo-cd/v3/util/settings"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
-
-	"github.com/hue-platform/hue-gitops/generators/check"
 )
 
 // StockExclusions is a copy of a fact of Argo CD's install; when the module moves, the copy
@@ -36,7 +35,7 @@ func TestResourceFilterLetsRenderedKindsThrough(t *testing.T) {
 	slice.SetLabels(map[string]string{"endpointslice.kubernetes.io/managed-by": "hue-gitops", "app": "hue"})
 	other := object("discovery.k8s.io/v1", "EndpointSlice", "cache", "hue", "")
 	other.SetLabels(map[string]string{"endpointslice.kubernetes.io/managed-by": "hue-gitops", "app": "cache"})
-	cm, err := argoConfig(map[string][]check.Object{"a": {slice}, "b": {other}})
+	cm, err := argoConfig(map[string][]manifest.Object{"a": {slice}, "b": {other}})
 	require.NoError(t, err)
 	rf, err := ArgoFilter(cm)
 	require.NoError(t, err)

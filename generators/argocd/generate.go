@@ -15,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
-	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/platform"
@@ -25,7 +24,7 @@ import (
 // root. rendered maps each cluster name to the objects its overlay renders; the AppProjects
 // allow exactly the kinds and namespaces found there. Every problem of the inputs is reported
 // together, located by file and field.
-func Generate(inv *platform.Inventory, rendered map[string][]check.Object, opts Options) (map[string][]byte, error) {
+func Generate(inv *platform.Inventory, rendered map[string][]manifest.Object, opts Options) (map[string][]byte, error) {
 	opts = opts.withDefaults()
 	fleets, errs := plan(inv, rendered)
 	if err := errs.Err(); err != nil {
@@ -87,7 +86,7 @@ type fleetPlan struct {
 
 // plan validates what the Argo CD layer needs of the inventory and collects, per fleet, the
 // rendered namespaces and kinds. Fleets come in v1alpha1.Fleets order.
-func plan(inv *platform.Inventory, rendered map[string][]check.Object) ([]*fleetPlan, v1alpha1.Errors) {
+func plan(inv *platform.Inventory, rendered map[string][]manifest.Object) ([]*fleetPlan, v1alpha1.Errors) {
 	var errs v1alpha1.Errors
 	byFleet := map[string]*fleetPlan{}
 	destOwner := map[string]string{}
@@ -291,7 +290,7 @@ func generatePaths(overlay string) string {
 
 // hpaIgnoreDifferences leaves the replicas of every workload an HPA scales to the HPA: neither a
 // diff nor a self-heal resets them to git's value. Entries name the workload, in any namespace.
-func hpaIgnoreDifferences(objs []check.Object) argo.IgnoreDifferences {
+func hpaIgnoreDifferences(objs []manifest.Object) argo.IgnoreDifferences {
 	seen := map[string]bool{}
 	var out argo.IgnoreDifferences
 	for _, o := range objs {
@@ -323,8 +322,8 @@ func hpaIgnoreDifferences(objs []check.Object) argo.IgnoreDifferences {
 
 // fleetIgnoreDifferences is the union of the HPA entries of a fleet's clusters, for a template
 // shared by all of them (an entry naming a workload a cluster lacks matches nothing there).
-func fleetIgnoreDifferences(fp *fleetPlan, rendered map[string][]check.Object) argo.IgnoreDifferences {
-	var all []check.Object
+func fleetIgnoreDifferences(fp *fleetPlan, rendered map[string][]manifest.Object) argo.IgnoreDifferences {
+	var all []manifest.Object
 	for _, cp := range fp.clusters {
 		all = append(all, rendered[cp.cluster.Name]...)
 	}
@@ -542,7 +541,7 @@ func fleetFile(inv *platform.Inventory, fleet string) string {
 	return layout.FleetFile(fleet)
 }
 
-func objectSource(o check.Object, cluster string) string {
+func objectSource(o manifest.Object, cluster string) string {
 	if o.Source != "" {
 		return o.Source
 	}

@@ -7,9 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // Severity of a finding: an error fails the check, a warning is printed only.
@@ -80,24 +79,10 @@ func (f Finding) Files() []string {
 	return out
 }
 
-// Object is one rendered Kubernetes object and the repository file it came from.
-type Object struct {
-	*unstructured.Unstructured
-	Source string
-}
-
-// Ref names the object as kind/namespace/name.
-func (o Object) Ref() string {
-	if ns := o.GetNamespace(); ns != "" {
-		return o.GetKind() + "/" + ns + "/" + o.GetName()
-	}
-	return o.GetKind() + "/" + o.GetName()
-}
-
 // Cluster is one rendered cluster: its spec and its objects, in render order.
 type Cluster struct {
 	Spec    *v1alpha1.HueCluster
-	Objects []Object
+	Objects []manifest.Object
 	// Overlay is the overlay folder, relative to the repository root.
 	Overlay string
 	// SpecFile is the HueCluster spec file, relative to the repository root, when known.
@@ -105,7 +90,7 @@ type Cluster struct {
 }
 
 // Finding starts a finding located at an object.
-func (c *Cluster) Finding(checkID string, sev Severity, o Object, fieldPath, format string, args ...any) Finding {
+func (c *Cluster) Finding(checkID string, sev Severity, o manifest.Object, fieldPath, format string, args ...any) Finding {
 	return Finding{
 		Check: checkID, Severity: sev, Cluster: c.Spec.Name,
 		Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
@@ -135,32 +120,4 @@ func Sort(fs []Finding) {
 		}
 		return false
 	})
-}
-
-// Skeleton keeps of each object only what fleet-wide checks of Argo CD read (group, version,
-// kind, namespace, name, labels, an HPA's target and the source file), so a fleet's worth of clusters fits in memory
-// after their objects have been checked and let go.
-func Skeleton(objs []Object) []Object {
-	out := make([]Object, len(objs))
-	for i, o := range objs {
-		u := &unstructured.Unstructured{Object: map[string]any{}}
-		u.SetAPIVersion(o.GetAPIVersion())
-		u.SetKind(o.GetKind())
-		u.SetName(o.GetName())
-		if ns := o.GetNamespace(); ns != "" {
-			u.SetNamespace(ns)
-		}
-		// Argo CD's resource selectors match labels; an HPA's target decides what Argo CD must
-		// leave to it.
-		if l := o.GetLabels(); len(l) > 0 {
-			u.SetLabels(l)
-		}
-		if o.GetKind() == "HorizontalPodAutoscaler" {
-			if ref, ok, _ := unstructured.NestedMap(o.Object, "spec", "scaleTargetRef"); ok {
-				_ = unstructured.SetNestedMap(u.Object, ref, "spec", "scaleTargetRef")
-			}
-		}
-		out[i] = Object{Unstructured: u, Source: o.Source}
-	}
-	return out
 }

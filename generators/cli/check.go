@@ -19,6 +19,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
@@ -57,7 +58,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 				if spec == nil {
 					return badInput(fmt.Errorf("--cluster %q: no such cluster in clusters/", clusterName))
 				}
-				objs, err := check.LoadManifests(manifests)
+				objs, err := manifest.Load(manifests)
 				if err != nil {
 					return badInput(err)
 				}
@@ -211,7 +212,7 @@ func (r *checkRun) add(ctx context.Context, ck *pipeline.Checker, c *check.Clust
 	if keep != nil {
 		keep(found, sum, workloads)
 	}
-	r.keep(&check.Cluster{Spec: c.Spec, Objects: check.Skeleton(c.Objects), Overlay: c.Overlay, SpecFile: c.SpecFile}, found, sum, workloads)
+	r.keep(&check.Cluster{Spec: c.Spec, Objects: manifest.Skeleton(c.Objects), Overlay: c.Overlay, SpecFile: c.SpecFile}, found, sum, workloads)
 	return nil
 }
 

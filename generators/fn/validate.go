@@ -12,6 +12,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
 	"github.com/hue-platform/hue-gitops/generators/platform"
 )
@@ -67,7 +68,7 @@ func validate(rl *framework.ResourceList) error {
 		return configErr(field.ErrorList{field.NotFound(field.NewPath("spec", "cluster"), cfg.Spec.Cluster)})
 	}
 
-	var objs []check.Object
+	var objs []manifest.Object
 	for i, it := range rl.Items {
 		source, _, _ := kioutil.GetFileAnnotations(it)
 		if source == "" {
@@ -86,7 +87,7 @@ func validate(rl *framework.ResourceList) error {
 		if err != nil {
 			return err
 		}
-		o, err := check.Decode(source, []byte(text))
+		o, err := manifest.Decode(source, []byte(text))
 		if err != nil {
 			rl.Results = append(rl.Results, &framework.Result{Severity: framework.Error, Message: err.Error(), File: &framework.File{Path: source}})
 			return rl.Results

@@ -20,6 +20,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/check/schema"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/hue-platform/hue-gitops/generators/service"
 )
@@ -164,7 +165,7 @@ func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster
 	if err != nil {
 		return nil, err
 	}
-	rendered := map[string][]check.Object{}
+	rendered := map[string][]manifest.Object{}
 	for _, c := range clusters {
 		rendered[c.Spec.Name] = c.Objects
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // checkCacheFormat changes whenever what an entry holds, or how it is read, changes.
@@ -38,7 +39,7 @@ type CachedCheck struct {
 	Findings  []check.Finding `json:"findings"`
 	Summary   report.Cluster  `json:"summary"`
 	Workloads int             `json:"workloads"`
-	// Skeleton is each object as check.Skeleton keeps it, with its source file.
+	// Skeleton is each object as manifest.Skeleton keeps it, with its source file.
 	Skeleton []SkeletonObject `json:"skeleton"`
 }
 
@@ -123,7 +124,7 @@ func (cc *CheckCache) Get(cluster, key string) (*CachedCheck, bool) {
 // Put keeps the results of cluster under key (atomically; a failure only costs a later check).
 func (cc *CheckCache) Put(key string, c *check.Cluster, found []check.Finding, sum report.Cluster, workloads int) {
 	e := CachedCheck{Format: checkCacheFormat, Key: key, Findings: found, Summary: sum, Workloads: workloads}
-	for _, o := range check.Skeleton(c.Objects) {
+	for _, o := range manifest.Skeleton(c.Objects) {
 		e.Skeleton = append(e.Skeleton, SkeletonObject{Object: o.Object, Source: o.Source})
 	}
 	b, err := json.Marshal(e)
@@ -133,11 +134,11 @@ func (cc *CheckCache) Put(key string, c *check.Cluster, found []check.Finding, s
 	_ = fileset.WriteAtomic(cc.file(sum.Name), b) // a failure only costs a later check
 }
 
-// Objects are the skeleton objects of an entry (see check.Skeleton).
-func (e *CachedCheck) Objects() []check.Object {
-	out := make([]check.Object, len(e.Skeleton))
+// Objects are the skeleton objects of an entry (see manifest.Skeleton).
+func (e *CachedCheck) Objects() []manifest.Object {
+	out := make([]manifest.Object, len(e.Skeleton))
 	for i, s := range e.Skeleton {
-		out[i] = check.Object{Unstructured: &unstructured.Unstructured{Object: s.Object}, Source: s.Source}
+		out[i] = manifest.Object{Unstructured: &unstructured.Unstructured{Object: s.Object}, Source: s.Source}
 	}
 	return out
 }

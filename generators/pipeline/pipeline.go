@@ -12,6 +12,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/cluster"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/platform"
 	"github.com/hue-platform/hue-gitops/generators/render"
 	"github.com/hue-platform/hue-gitops/generators/service"
@@ -107,9 +108,9 @@ func GenerateFrom(ctx context.Context, root string, s *Specs, memo *render.Memo,
 		return nil, err
 	}
 	var mu sync.Mutex
-	rendered := map[string][]check.Object{}
+	rendered := map[string][]manifest.Object{}
 	err = Stream(ctx, render.Krusty{FS: fs, Memo: memo, Want: render.WantObjects, Progress: progress}, memRoot, s.Inventory.Clusters, func(r render.Result) error {
-		sk := check.Skeleton(r.Objects)
+		sk := manifest.Skeleton(r.Objects)
 		mu.Lock()
 		defer mu.Unlock()
 		rendered[r.Cluster] = sk

@@ -10,10 +10,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
-
-	"github.com/hue-platform/hue-gitops/generators/check"
 )
 
 // Memo remembers overlay builds by everything they read: each file's content, each existence,
@@ -259,7 +258,7 @@ func (k Krusty) build(fs filesys.FileSystem, root, cluster, overlay string, sour
 	if e := k.Memo.lookup(fs, root, overlay); e != nil {
 		res := Result{Cluster: cluster, Overlay: overlay, YAML: e.yaml}
 		for _, u := range e.objects {
-			res.Objects = append(res.Objects, check.Object{Unstructured: u, Source: sources.Lookup(u, overlay)})
+			res.Objects = append(res.Objects, manifest.Object{Unstructured: u, Source: sources.Lookup(u, overlay)})
 		}
 		if k.Want.docs() {
 			res.Docs = splitDocs(e.yaml, e.objects)

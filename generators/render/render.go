@@ -29,8 +29,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 
-	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // Result is one rendered overlay.
@@ -38,7 +38,7 @@ type Result struct {
 	Cluster string
 	Overlay string
 	YAML    []byte
-	Objects []check.Object
+	Objects []manifest.Object
 	// Docs is each object's YAML as kustomize prints it (YAML is them joined by "---").
 	Docs []Doc
 }
@@ -340,7 +340,7 @@ func resultOf(cluster, overlay string, m resmap.ResMap, sources Sources, want Wa
 				return Result{}, fmt.Errorf("%s: %s: %w", cluster, r.CurId(), err)
 			}
 			u := &unstructured.Unstructured{Object: obj}
-			res.Objects = append(res.Objects, check.Object{Unstructured: u, Source: sources.Lookup(u, overlay)})
+			res.Objects = append(res.Objects, manifest.Object{Unstructured: u, Source: sources.Lookup(u, overlay)})
 		}
 	}
 	return res, nil

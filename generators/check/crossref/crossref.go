@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // ID is the check id of the findings of this package.
@@ -32,7 +33,7 @@ type checker struct {
 	out []check.Finding
 }
 
-func (k *checker) report(sev check.Severity, o check.Object, fieldPath, format string, args ...any) {
+func (k *checker) report(sev check.Severity, o manifest.Object, fieldPath, format string, args ...any) {
 	k.out = append(k.out, k.c.Finding(ID, sev, o, fieldPath, format, args...))
 }
 
@@ -60,13 +61,13 @@ func Check(c *check.Cluster) []check.Finding {
 	return k.out
 }
 
-func decode(o check.Object, into any) bool {
+func decode(o manifest.Object, into any) bool {
 	return runtime.DefaultUnstructuredConverter.FromUnstructured(o.UnstructuredContent(), into) == nil
 }
 
 // service: a selector-less Service has EndpointSlices; every targetPort exists on the pods
 // the selector selects.
-func (k *checker) service(o check.Object) {
+func (k *checker) service(o manifest.Object) {
 	var svc corev1.Service
 	if !decode(o, &svc) || svc.Spec.Type == corev1.ServiceTypeExternalName {
 		return
@@ -223,7 +224,7 @@ func (k *checker) podRefs(t podTemplate) {
 }
 
 // resolve reports the references that do not resolve in the object's namespace.
-func (k *checker) resolve(o check.Object, rs []ref, external map[string]bool) {
+func (k *checker) resolve(o manifest.Object, rs []ref, external map[string]bool) {
 	ns := o.GetNamespace()
 	for _, r := range rs {
 		if r.gk == gkSecret && external[r.name] {
@@ -248,7 +249,7 @@ func (k *checker) resolve(o check.Object, rs []ref, external map[string]bool) {
 }
 
 // hasKey tells whether a ConfigMap or Secret carries the key.
-func hasKey(o check.Object, key string) bool {
+func hasKey(o manifest.Object, key string) bool {
 	for _, fieldName := range []string{"data", "binaryData", "stringData"} {
 		if m, _, _ := unstructured.NestedMap(o.Object, fieldName); m != nil {
 			if _, ok := m[key]; ok {
@@ -260,7 +261,7 @@ func hasKey(o check.Object, key string) bool {
 }
 
 // hpa: the scale target exists in the namespace.
-func (k *checker) hpa(o check.Object) {
+func (k *checker) hpa(o manifest.Object) {
 	kind, _, _ := unstructured.NestedString(o.Object, "spec", "scaleTargetRef", "kind")
 	name, _, _ := unstructured.NestedString(o.Object, "spec", "scaleTargetRef", "name")
 	apiVersion, _, _ := unstructured.NestedString(o.Object, "spec", "scaleTargetRef", "apiVersion")
@@ -274,7 +275,7 @@ func (k *checker) hpa(o check.Object) {
 }
 
 // pdb: the selector selects some workload's pods.
-func (k *checker) pdb(o check.Object) {
+func (k *checker) pdb(o manifest.Object) {
 	raw, found, err := unstructured.NestedMap(o.Object, "spec", "selector")
 	if err != nil {
 		return
@@ -297,7 +298,7 @@ func (k *checker) pdb(o check.Object) {
 }
 
 // ingress: backends name existing Services and ports; TLS Secrets exist or are external.
-func (k *checker) ingress(o check.Object) {
+func (k *checker) ingress(o manifest.Object) {
 	var ing networkingv1.Ingress
 	if !decode(o, &ing) {
 		return
@@ -324,7 +325,7 @@ func (k *checker) ingress(o check.Object) {
 	k.resolve(o, rs, externalSecrets(o.GetAnnotations()))
 }
 
-func (k *checker) backend(o check.Object, fieldPath string, b *networkingv1.IngressServiceBackend) {
+func (k *checker) backend(o manifest.Object, fieldPath string, b *networkingv1.IngressServiceBackend) {
 	target, ok := k.ix.get(gkService, o.GetNamespace(), b.Name)
 	if !ok {
 		k.report(check.SeverityError, o, fieldPath+".name", "Service %q does not exist in namespace %q", b.Name, o.GetNamespace())

@@ -9,12 +9,13 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // parse reads a multi-document YAML fixture into objects, as a rendered file is read.
-func parse(t *testing.T, docs string) []check.Object {
+func parse(t *testing.T, docs string) []manifest.Object {
 	t.Helper()
-	objs, err := check.Decode("fixture.yaml", []byte(docs))
+	objs, err := manifest.Decode("fixture.yaml", []byte(docs))
 	require.NoError(t, err)
 	return objs
 }

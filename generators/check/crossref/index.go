@@ -8,8 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // AnnotationExternalSecrets lists, comma-separated, the Secrets an object (or its pod template)
@@ -38,14 +38,14 @@ type objKey struct {
 
 // podTemplate is the pod template of one workload.
 type podTemplate struct {
-	obj    check.Object
+	obj    manifest.Object
 	tmpl   *corev1.PodTemplateSpec
 	prefix string
 }
 
 // index holds the rendered objects by what references look for.
 type index struct {
-	objects map[objKey]check.Object
+	objects map[objKey]manifest.Object
 	// templates by namespace, in render order.
 	templates map[string][]podTemplate
 	// endpointSlices are the namespace/service names EndpointSlices are labelled for.
@@ -54,9 +54,9 @@ type index struct {
 	claimTemplates map[string]bool
 }
 
-func newIndex(objs []check.Object) *index {
+func newIndex(objs []manifest.Object) *index {
 	ix := &index{
-		objects:        map[objKey]check.Object{},
+		objects:        map[objKey]manifest.Object{},
 		templates:      map[string][]podTemplate{},
 		endpointSlices: map[string]bool{},
 		claimTemplates: map[string]bool{},
@@ -87,7 +87,7 @@ func newIndex(objs []check.Object) *index {
 	return ix
 }
 
-func (ix *index) get(gk schema.GroupKind, ns, name string) (check.Object, bool) {
+func (ix *index) get(gk schema.GroupKind, ns, name string) (manifest.Object, bool) {
 	o, ok := ix.objects[objKey{gk, ns, name}]
 	return o, ok
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // syntheticService is one clean service as the generators render it.
@@ -80,7 +81,7 @@ spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
 		y.WriteString("---")
 		fmt.Fprintf(&y, syntheticService, fmt.Sprintf("svc-%03d", i), namespaces[i%len(namespaces)])
 	}
-	objs, err := check.Decode("synthetic.yaml", []byte(y.String()))
+	objs, err := manifest.Decode("synthetic.yaml", []byte(y.String()))
 	if err != nil {
 		b.Fatal(err)
 	}

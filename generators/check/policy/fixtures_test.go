@@ -17,6 +17,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // A disallowed fixture lists, in comment lines before its first document, every finding the
@@ -71,12 +72,12 @@ func loadFixture(t *testing.T, path string, defaultCluster *v1alpha1.HueCluster)
 			fx.expects = append(fx.expects, expectation{m[1], m[2], m[3], m[4]})
 		}
 	}
-	objs, err := check.Decode(filepath.ToSlash(path), data)
+	objs, err := manifest.Decode(filepath.ToSlash(path), data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	spec := defaultCluster
-	var rendered []check.Object
+	var rendered []manifest.Object
 	for _, o := range objs {
 		if o.GetKind() == v1alpha1.KindCluster && o.GetAPIVersion() == v1alpha1.APIVersion {
 			js, err := o.MarshalJSON()

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // FuzzEvaluate runs every policy over any manifests that decode: evaluation never fails, and
@@ -32,7 +33,7 @@ func FuzzEvaluate(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		objs, err := check.Decode("fuzz.yaml", data)
+		objs, err := manifest.Decode("fuzz.yaml", data)
 		if err != nil {
 			return // bad YAML is the caller's error to report
 		}

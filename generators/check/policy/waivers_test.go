@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 func TestParseWaiversReportsEveryProblem(t *testing.T) {
@@ -110,7 +111,7 @@ func TestRepositoryWaiversAreValid(t *testing.T) {
 func TestAnnotationsDoNotWaive(t *testing.T) {
 	e, err := Load(policiesDir(t))
 	require.NoError(t, err)
-	objs, err := check.Decode("x.yaml", []byte(`
+	objs, err := manifest.Decode("x.yaml", []byte(`
 apiVersion: v1
 kind: Secret
 metadata:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // ID is the check id of the findings of this package.
@@ -25,7 +26,7 @@ var counted = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory}
 
 // workload is one pod-bearing object with where its pods can go.
 type workload struct {
-	obj      check.Object
+	obj      manifest.Object
 	prefix   string
 	replicas int32
 	daemon   bool

@@ -16,12 +16,13 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 // parse reads a multi-document YAML fixture into objects, as a rendered file is read.
-func parse(t *testing.T, docs string) []check.Object {
+func parse(t *testing.T, docs string) []manifest.Object {
 	t.Helper()
-	objs, err := check.Decode("fixture.yaml", []byte(docs))
+	objs, err := manifest.Decode("fixture.yaml", []byte(docs))
 	require.NoError(t, err)
 	return objs
 }
@@ -599,7 +600,7 @@ func TestCapacityAgreesWithFirstFit(t *testing.T) {
 			if len(eligible) == 0 {
 				eligible = []int{0}
 			}
-			wls = append(wls, workload{obj: check.Object{Unstructured: u}, replicas: int32(rng.IntN(9)), eligible: eligible, spread: rng.IntN(3) == 0,
+			wls = append(wls, workload{obj: manifest.Object{Unstructured: u}, replicas: int32(rng.IntN(9)), eligible: eligible, spread: rng.IntN(3) == 0,
 				request: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpus[rng.IntN(3)]), corev1.ResourceMemory: resource.MustParse(mems[rng.IntN(3)])}})
 		}
 		misfits := firstFit(ps, wls)
@@ -637,8 +638,8 @@ func TestCapacityIsBoundedByShapes(t *testing.T) {
 	hc := &v1alpha1.HueCluster{}
 	hc.Name = "c1"
 	wls := []workload{
-		{obj: check.Object{Unstructured: u}, replicas: math.MaxInt32, eligible: []int{0}, request: req},
-		{obj: check.Object{Unstructured: u}, replicas: math.MaxInt32, eligible: []int{0}, request: req, spread: true},
+		{obj: manifest.Object{Unstructured: u}, replicas: math.MaxInt32, eligible: []int{0}, request: req},
+		{obj: manifest.Object{Unstructured: u}, replicas: math.MaxInt32, eligible: []int{0}, request: req, spread: true},
 	}
 	f, over := capacity(&check.Cluster{Spec: hc}, ps, wls)
 	require.True(t, over)

@@ -1,13 +1,12 @@
 package scheduling
 
 import (
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"github.com/hue-platform/hue-gitops/generators/check"
 )
 
 // Pod-bearing kinds, by API group and kind.
@@ -22,7 +21,7 @@ var (
 )
 
 // IsWorkload tells whether the object is of a pod-bearing kind, without decoding it.
-func IsWorkload(o check.Object) bool {
+func IsWorkload(o manifest.Object) bool {
 	switch o.GroupVersionKind().GroupKind() {
 	case gkPod, gkDeployment, gkStatefulSet, gkReplicaSet, gkDaemonSet, gkJob, gkCronJob:
 		return true
@@ -31,7 +30,7 @@ func IsWorkload(o check.Object) bool {
 }
 
 // IsDaemonSet tells whether the object is an apps DaemonSet.
-func IsDaemonSet(o check.Object) bool {
+func IsDaemonSet(o manifest.Object) bool {
 	return o.GroupVersionKind().GroupKind() == gkDaemonSet
 }
 
@@ -43,7 +42,7 @@ func IsDaemonSet(o check.Object) bool {
 // object, for building finding fields: "spec.template.spec",
 // "spec.jobTemplate.spec.template.spec" or "spec" for a Pod. ok is false for any other kind; err
 // is set when the object does not decode into its Go type (the schema check reports that).
-func PodTemplate(o check.Object) (tmpl *corev1.PodTemplateSpec, replicas int32, fieldPrefix string, ok bool, err error) {
+func PodTemplate(o manifest.Object) (tmpl *corev1.PodTemplateSpec, replicas int32, fieldPrefix string, ok bool, err error) {
 	gk := o.GroupVersionKind().GroupKind()
 	switch gk {
 	case gkPod:
@@ -93,7 +92,7 @@ func PodTemplate(o check.Object) (tmpl *corev1.PodTemplateSpec, replicas int32, 
 	return nil, 0, "", false, nil
 }
 
-func fromUnstructured(o check.Object, into any) error {
+func fromUnstructured(o manifest.Object, into any) error {
 	return runtime.DefaultUnstructuredConverter.FromUnstructured(o.UnstructuredContent(), into)
 }
 

@@ -82,7 +82,7 @@ func Check(c *check.Cluster) []check.Finding {
 
 type reporter func(sev check.Severity, fieldPath, format string, args ...any)
 
-func checkObject(o check.Object, report reporter) {
+func checkObject(o manifest.Object, report reporter) {
 	gvk := o.GroupVersionKind()
 	if o.GetAPIVersion() == "" || gvk.Kind == "" {
 		report(check.SeverityError, "", "apiVersion and kind are required")

@@ -10,17 +10,18 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
 func run(t *testing.T, docs string) []check.Finding {
 	t.Helper()
-	objs, err := check.Decode("fixture.yaml", []byte(docs))
+	objs, err := manifest.Decode("fixture.yaml", []byte(docs))
 	require.NoError(t, err)
 	require.NotEmpty(t, objs)
 	return checkObjects(objs)
 }
 
-func checkObjects(objs []check.Object) []check.Finding {
+func checkObjects(objs []manifest.Object) []check.Finding {
 	hc := &v1alpha1.HueCluster{}
 	hc.Name = "c1"
 	return Check(&check.Cluster{Spec: hc, Objects: objs})
@@ -449,6 +450,6 @@ spec:
 
 func TestMissingKind(t *testing.T) {
 	u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "x"}}}
-	assertFindings(t, checkObjects([]check.Object{{Unstructured: u, Source: "fixture.yaml"}}),
+	assertFindings(t, checkObjects([]manifest.Object{{Unstructured: u, Source: "fixture.yaml"}}),
 		[]want{{check.SeverityError, "", "", "apiVersion and kind are required"}})
 }

@@ -1,4 +1,4 @@
-package check
+package manifest
 
 import (
 	"fmt"
@@ -8,13 +8,11 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
-// LoadManifests reads rendered objects from a YAML file or from every *.yaml/*.yml file of a
+// Load reads rendered objects from a YAML file or from every *.yaml/*.yml file of a
 // folder (not recursive), as a CLI's --manifests PATH does. Source is the file path.
-func LoadManifests(path string) ([]Object, error) {
+func Load(path string) ([]Object, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -50,10 +48,10 @@ func LoadManifests(path string) ([]Object, error) {
 
 // Decode reads the YAML documents of one rendered file into objects, in order, skipping empty
 // documents; numbers become int64, as in a render. It is strict about what cannot be seen after
-// decoding (manifest.Split): malformed YAML, a key given twice in one mapping and a file holding
+// decoding (Split): malformed YAML, a key given twice in one mapping and a file holding
 // no object are errors naming the file and line.
 func Decode(source string, data []byte) ([]Object, error) {
-	docs, err := manifest.Split(source, data)
+	docs, err := Split(source, data)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package check
+package manifest
 
 import (
 	"testing"
@@ -9,7 +9,7 @@ import (
 
 // Empty and comment-only documents are skipped; a mapping with a key twice is an error naming
 // the file and the line, not a silent last-one-wins.
-func TestDecode(t *testing.T) {
+func TestDecodeObjects(t *testing.T) {
 	objs, err := Decode("f.yaml", []byte("---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"))
 	require.NoError(t, err)
 	require.Len(t, objs, 2)
