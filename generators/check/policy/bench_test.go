@@ -40,11 +40,16 @@ spec:
     spec:
       automountServiceAccountToken: false
       securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: hue, service: %[1]s}}}
       containers:
       - name: %[1]s
         image: registry.hue.dev/%[1]s:1.0.0@sha256:3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d3f1d
         ports: [{name: http, containerPort: 8080}]
-        resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 256Mi}}
+        resources: {requests: {cpu: 100m, memory: 128Mi, ephemeral-storage: 64Mi}, limits: {cpu: 500m, memory: 256Mi, ephemeral-storage: 256Mi}}
         livenessProbe: {httpGet: {path: /healthz, port: http}}
         readinessProbe: {httpGet: {path: /ready, port: 8080}}
         securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
