@@ -17,7 +17,6 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
-	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
@@ -204,7 +203,7 @@ func (r *checkRun) add(ctx context.Context, ck *pipeline.Checker, c *check.Clust
 	}
 	workloads := 0
 	for _, o := range c.Objects {
-		if scheduling.IsWorkload(o) {
+		if manifest.IsWorkload(o) {
 			workloads++
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
@@ -65,7 +64,7 @@ func newIndex(objs []manifest.Object) *index {
 		gk := o.GroupVersionKind().GroupKind()
 		ns := o.GetNamespace()
 		ix.objects[objKey{gk, ns, o.GetName()}] = o
-		if tmpl, _, prefix, ok, err := scheduling.PodTemplate(o); ok && err == nil {
+		if tmpl, _, prefix, ok, err := manifest.PodTemplate(o); ok && err == nil {
 			ix.templates[ns] = append(ix.templates[ns], podTemplate{obj: o, tmpl: tmpl, prefix: prefix})
 		}
 		switch gk {

@@ -49,12 +49,12 @@ func Check(c *check.Cluster) []check.Finding {
 	var out []check.Finding
 	var wls []workload
 	for _, o := range c.Objects {
-		tmpl, replicas, prefix, ok, err := PodTemplate(o)
+		tmpl, replicas, prefix, ok, err := manifest.PodTemplate(o)
 		if !ok || err != nil {
 			continue // not pod-bearing, or broken: the schema check reports it
 		}
 		spec := tmpl.Spec
-		daemon := IsDaemonSet(o)
+		daemon := manifest.IsDaemonSet(o)
 		if daemon {
 			spec.Tolerations = append(append([]corev1.Toleration{}, spec.Tolerations...), daemonSetTolerations...)
 		}

@@ -520,7 +520,7 @@ spec: {template: {spec: {containers: "nope"}}}
 	}
 	var got []result
 	for _, o := range objs {
-		tmpl, replicas, prefix, ok, err := PodTemplate(o)
+		tmpl, replicas, prefix, ok, err := manifest.PodTemplate(o)
 		r := result{replicas: replicas, prefix: prefix, ok: ok, err: err != nil}
 		if tmpl != nil {
 			r.container = tmpl.Spec.Containers[0].Name

@@ -1,7 +1,6 @@
-package scheduling
+package manifest
 
 import (
-	"github.com/hue-platform/hue-gitops/generators/manifest"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -21,7 +20,7 @@ var (
 )
 
 // IsWorkload tells whether the object is of a pod-bearing kind, without decoding it.
-func IsWorkload(o manifest.Object) bool {
+func IsWorkload(o Object) bool {
 	switch o.GroupVersionKind().GroupKind() {
 	case gkPod, gkDeployment, gkStatefulSet, gkReplicaSet, gkDaemonSet, gkJob, gkCronJob:
 		return true
@@ -30,7 +29,7 @@ func IsWorkload(o manifest.Object) bool {
 }
 
 // IsDaemonSet tells whether the object is an apps DaemonSet.
-func IsDaemonSet(o manifest.Object) bool {
+func IsDaemonSet(o Object) bool {
 	return o.GroupVersionKind().GroupKind() == gkDaemonSet
 }
 
@@ -42,7 +41,7 @@ func IsDaemonSet(o manifest.Object) bool {
 // object, for building finding fields: "spec.template.spec",
 // "spec.jobTemplate.spec.template.spec" or "spec" for a Pod. ok is false for any other kind; err
 // is set when the object does not decode into its Go type (the schema check reports that).
-func PodTemplate(o manifest.Object) (tmpl *corev1.PodTemplateSpec, replicas int32, fieldPrefix string, ok bool, err error) {
+func PodTemplate(o Object) (tmpl *corev1.PodTemplateSpec, replicas int32, fieldPrefix string, ok bool, err error) {
 	gk := o.GroupVersionKind().GroupKind()
 	switch gk {
 	case gkPod:
@@ -92,7 +91,7 @@ func PodTemplate(o manifest.Object) (tmpl *corev1.PodTemplateSpec, replicas int3
 	return nil, 0, "", false, nil
 }
 
-func fromUnstructured(o manifest.Object, into any) error {
+func fromUnstructured(o Object, into any) error {
 	return runtime.DefaultUnstructuredConverter.FromUnstructured(o.UnstructuredContent(), into)
 }
 
