@@ -79,21 +79,8 @@ func process(rl *framework.ResourceList) error {
 
 	cat := &platform.Catalog{Files: map[string]string{}}
 	for _, s := range specs {
-		var ferrs field.ErrorList
-		switch o := s.doc.Object.(type) {
-		case *v1alpha1.HueService:
-			o.Default()
-			ferrs = o.Validate()
-			cat.Services = append(cat.Services, o)
-		case *v1alpha1.HueCompartment:
-			o.Default()
-			ferrs = o.Validate()
-			cat.Compartments = append(cat.Compartments, o)
-		case *v1alpha1.HueDataStore:
-			o.Default()
-			ferrs = o.Validate()
-			cat.DataStores = append(cat.DataStores, o)
-		default:
+		ferrs, ok := cat.Add(s.doc.Object)
+		if !ok {
 			ferrs = field.ErrorList{field.Invalid(field.NewPath("kind"), s.doc.Kind, "hue fn expands HueService, HueCompartment and HueDataStore")}
 		}
 		results = append(results, toResults(v1alpha1.FromFieldErrors(s.doc.File, s.doc.Kind, s.doc.Name, ferrs))...)

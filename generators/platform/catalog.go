@@ -145,32 +145,39 @@ func LoadCatalog(root string) (*Catalog, error) {
 	return BuildCatalog(files)
 }
 
+// Add defaults and validates a HueService, HueCompartment or HueDataStore and adds it to the
+// catalog, returning its field errors; ok is false, and nothing is added, for any other object.
+func (c *Catalog) Add(obj any) (errs field.ErrorList, ok bool) {
+	switch o := obj.(type) {
+	case *v1alpha1.HueService:
+		o.Default()
+		c.Services = append(c.Services, o)
+		return o.Validate(), true
+	case *v1alpha1.HueCompartment:
+		o.Default()
+		c.Compartments = append(c.Compartments, o)
+		return o.Validate(), true
+	case *v1alpha1.HueDataStore:
+		o.Default()
+		c.DataStores = append(c.DataStores, o)
+		return o.Validate(), true
+	}
+	return nil, false
+}
+
 // BuildCatalog decodes, defaults and validates spec files given by name.
 func BuildCatalog(files map[string][]byte) (*Catalog, error) {
 	docs, index, errs := decodeUnique(files)
 	cat := &Catalog{Files: index}
 	for _, d := range docs {
 		name, dir := d.File, filepath.Base(filepath.Dir(d.File))
-		var ferrs field.ErrorList
-		switch o := d.Object.(type) {
-		case *v1alpha1.HueService:
-			o.Default()
-			ferrs = o.Validate()
-			if o.Name != "" && dir != "." && o.Name != dir {
-				ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name,
-					fmt.Sprintf("a service spec lives in base/%s/%s", o.Name, layout.SpecFile)))
-			}
-			cat.Services = append(cat.Services, o)
-		case *v1alpha1.HueCompartment:
-			o.Default()
-			ferrs = o.Validate()
-			cat.Compartments = append(cat.Compartments, o)
-		case *v1alpha1.HueDataStore:
-			o.Default()
-			ferrs = o.Validate()
-			cat.DataStores = append(cat.DataStores, o)
-		default:
+		ferrs, ok := cat.Add(d.Object)
+		if !ok {
 			ferrs = field.ErrorList{field.Invalid(field.NewPath("kind"), d.Kind, "not a catalog kind (HueService, HueCompartment, HueDataStore)")}
+		}
+		if o, isService := d.Object.(*v1alpha1.HueService); isService && o.Name != "" && dir != "." && o.Name != dir {
+			ferrs = append(ferrs, field.Invalid(field.NewPath("metadata", "name"), o.Name,
+				fmt.Sprintf("a service spec lives in base/%s/%s", o.Name, layout.SpecFile)))
 		}
 		errs = append(errs, v1alpha1.FromFieldErrors(name, d.Kind, d.Name, ferrs)...)
 	}
