@@ -8,6 +8,7 @@ package manifest
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,6 +136,7 @@ func (d Document) Header() (Header, error) {
 type FieldErr struct {
 	Field  string
 	Detail string
+	Got    string
 }
 
 // Decode unmarshals the document into obj strictly, as the API server does with
@@ -152,23 +154,19 @@ func (d Document) Decode(obj any) []FieldErr {
 	return out
 }
 
-var (
-	strictRE    = regexp.MustCompile(`^(unknown|duplicate) field "([^"]*)"$`)
-	wrongTypeRE = regexp.MustCompile(`cannot unmarshal (\w+)(?: \S+)? into Go struct field [^.\s]+\.(\S+) of type (\S+)`)
-	wrongValRE  = regexp.MustCompile(`cannot unmarshal (\w+)(?: \S+)? into Go value of type (\S+)`)
-)
-
-// FieldError locates one error of sigs.k8s.io/json (which names fields only in its messages).
+// FieldError locates one error of sigs.k8s.io/json by its type: a strict error (unknown or
+// duplicate field) carries its path, a wrong type is encoding/json's UnmarshalTypeError with the
+// full path and both types. Got is the JSON type found, for a wrong type.
 func FieldError(err error) FieldErr {
-	msg := err.Error()
-	if m := strictRE.FindStringSubmatch(msg); m != nil {
-		return FieldErr{Field: m[2], Detail: m[1] + " field"}
+	var strict sigsjson.FieldError
+	if errors.As(err, &strict) {
+		path := strict.FieldPath()
+		return FieldErr{Field: path, Detail: strings.TrimSuffix(strict.Error(), " "+strconv.Quote(path))}
 	}
-	if m := wrongTypeRE.FindStringSubmatch(msg); m != nil {
-		return FieldErr{Field: m[2], Detail: fmt.Sprintf("wrong type: got %s, want %s", m[1], m[3])}
+	var wrong *json.UnmarshalTypeError
+	if errors.As(err, &wrong) && wrong.Type != nil {
+		got, _, _ := strings.Cut(wrong.Value, " ") // "number -5" is a number
+		return FieldErr{Field: wrong.Field, Got: got, Detail: fmt.Sprintf("wrong type: got %s, want %s", got, wrong.Type)}
 	}
-	if m := wrongValRE.FindStringSubmatch(msg); m != nil {
-		return FieldErr{Detail: fmt.Sprintf("wrong type: got %s, want %s", m[1], m[2])}
-	}
-	return FieldErr{Detail: strings.TrimPrefix(msg, "json: ")}
+	return FieldErr{Detail: strings.TrimPrefix(err.Error(), "json: ")}
 }

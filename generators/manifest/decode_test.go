@@ -60,5 +60,5 @@ func TestDecode(t *testing.T) {
 
 	docs, err = Split("f.yaml", []byte("kind: X\nspec: {replicas: two}\n"))
 	require.NoError(t, err)
-	assert.Equal(t, []FieldErr{{Field: "spec.replicas", Detail: "wrong type: got string, want int32"}}, docs[0].Decode(&o))
+	assert.Equal(t, []FieldErr{{Field: "spec.replicas", Got: "string", Detail: "wrong type: got string, want int32"}}, docs[0].Decode(&o))
 }

@@ -2,8 +2,8 @@ package schema
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -142,29 +142,21 @@ type located struct {
 	message string
 }
 
-var (
-	typeErrorRE = regexp.MustCompile(`cannot unmarshal (\w+)(?: \S+)? into Go struct field [^.\s]+\.(\S+) of type (\S+)`)
-	valueErrRE  = regexp.MustCompile(`cannot unmarshal (\w+)(?: \S+)? into Go value of type (\S+)`)
-)
-
-const quantityError = "quantities must match the regular expression"
-
 // locate turns a decoding error into findings with the fields they concern, as precisely as the
-// error and the object allow.
+// error and the object allow: a wrong type names its path without list indexes, which the
+// object fills in.
 func locate(obj map[string]any, err error) []located {
-	msg := err.Error()
-	if m := typeErrorRE.FindStringSubmatch(msg); m != nil {
-		detail := fmt.Sprintf("wrong type: got %s, want %s", m[1], m[3])
-		paths := findPaths(obj, strings.Split(m[2], "."), "", m[1])
-		if len(paths) == 0 {
-			return []located{{field: m[2], message: detail}}
+	fe := manifest.FieldError(err)
+	if fe.Got != "" && fe.Field != "" {
+		if paths := findPaths(obj, strings.Split(fe.Field, "."), "", fe.Got); len(paths) > 0 {
+			return []located{{field: paths[0], message: fe.Detail}}
 		}
-		return []located{{field: paths[0], message: detail}}
+		return []located{{field: fe.Field, message: fe.Detail}}
 	}
-	if m := valueErrRE.FindStringSubmatch(msg); m != nil {
-		return []located{{message: fmt.Sprintf("wrong type: got %s, want %s", m[1], m[2])}}
+	if fe.Got != "" {
+		return []located{{message: fe.Detail}}
 	}
-	if strings.Contains(msg, quantityError) {
+	if errors.Is(err, resource.ErrFormatWrong) {
 		var out []located
 		walkQuantities(obj, "", "", func(path string, v any) {
 			s := fmt.Sprint(v)
@@ -176,7 +168,7 @@ func locate(obj map[string]any, err error) []located {
 			return out
 		}
 	}
-	return []located{{message: strings.TrimPrefix(msg, "json: ")}}
+	return []located{{message: fe.Detail}}
 }
 
 // jsonType names the JSON type of a decoded value as encoding/json errors do.
