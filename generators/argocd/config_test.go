@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hue-platform/hue-gitops/generators/argocd/argocdtest"
+
 	"github.com/argoproj/argo-cd/v3/util/settings"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/stretchr/testify/require"
@@ -31,9 +33,9 @@ func TestStockExclusionsAreArgoCDs(t *testing.T) {
 // What ResourceFilter writes, read back by Argo CD's own filter, watches every rendered kind
 // and excludes everything else the stock list excludes.
 func TestResourceFilterLetsRenderedKindsThrough(t *testing.T) {
-	slice := object("discovery.k8s.io/v1", "EndpointSlice", "db", "hue", "")
+	slice := argocdtest.Object("discovery.k8s.io/v1", "EndpointSlice", "db", "hue", "")
 	slice.SetLabels(map[string]string{"endpointslice.kubernetes.io/managed-by": "hue-gitops", "app": "hue"})
-	other := object("discovery.k8s.io/v1", "EndpointSlice", "cache", "hue", "")
+	other := argocdtest.Object("discovery.k8s.io/v1", "EndpointSlice", "cache", "hue", "")
 	other.SetLabels(map[string]string{"endpointslice.kubernetes.io/managed-by": "hue-gitops", "app": "cache"})
 	cm, err := argoConfig(map[string][]manifest.Object{"a": {slice}, "b": {other}})
 	require.NoError(t, err)

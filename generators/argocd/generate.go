@@ -56,7 +56,7 @@ func Generate(inv *platform.Inventory, rendered map[string][]manifest.Object, op
 		}
 		for _, cp := range fp.clusters {
 			root := RootPath(cp.cluster)
-			g.emit(root+"/"+AppName(cp.cluster.Name)+".yaml", g.clusterApp(cp, hpaIgnoreDifferences(rendered[cp.cluster.Name])), true)
+			g.emit(root+"/"+AppName(cp.cluster.Name)+".yaml", g.clusterApp(cp, HPAIgnoreDifferences(rendered[cp.cluster.Name])), true)
 			g.emit(boot+"/root-"+cp.cluster.Name+".yaml", g.rootApp("root-"+cp.cluster.Name, fp.name, root), true)
 		}
 	}
@@ -90,10 +90,10 @@ func plan(inv *platform.Inventory, rendered map[string][]manifest.Object) ([]*fl
 	var errs v1alpha1.Errors
 	byFleet := map[string]*fleetPlan{}
 	destOwner := map[string]string{}
-	tenantOf := schoolTenants(inv)
+	tenantOf := SchoolTenants(inv)
 
-	for _, c := range sortedClusters(inv) {
-		file := clusterFile(inv, c)
+	for _, c := range inv.SortedClusters() {
+		file := inv.ClusterFile(c)
 		fail := func(fieldPath, format string, args ...any) {
 			errs = append(errs, &v1alpha1.Error{File: file, Kind: v1alpha1.KindCluster, Name: c.Name, Field: fieldPath, Detail: fmt.Sprintf(format, args...)})
 		}
@@ -201,7 +201,7 @@ func plan(inv *platform.Inventory, rendered map[string][]manifest.Object) ([]*fl
 		}
 		if len(fp.namespaceGK) == 0 && len(fp.clusters) > 0 {
 			// Argo CD reads an empty namespaceResourceWhitelist as "everything".
-			errs = append(errs, &v1alpha1.Error{File: fleetFile(inv, name), Kind: v1alpha1.KindFleet, Name: name, Field: "",
+			errs = append(errs, &v1alpha1.Error{File: inv.FleetFile(name), Kind: v1alpha1.KindFleet, Name: name, Field: "",
 				Detail: "the fleet renders no namespaced object, and an empty namespaceResourceWhitelist would allow every kind"})
 		}
 		out = append(out, fp)
@@ -288,9 +288,9 @@ func generatePaths(overlay string) string {
 	return "/" + overlay + ";/shapes;/base;/components"
 }
 
-// hpaIgnoreDifferences leaves the replicas of every workload an HPA scales to the HPA: neither a
+// HPAIgnoreDifferences leaves the replicas of every workload an HPA scales to the HPA: neither a
 // diff nor a self-heal resets them to git's value. Entries name the workload, in any namespace.
-func hpaIgnoreDifferences(objs []manifest.Object) argo.IgnoreDifferences {
+func HPAIgnoreDifferences(objs []manifest.Object) argo.IgnoreDifferences {
 	seen := map[string]bool{}
 	var out argo.IgnoreDifferences
 	for _, o := range objs {
@@ -327,7 +327,7 @@ func fleetIgnoreDifferences(fp *fleetPlan, rendered map[string][]manifest.Object
 	for _, cp := range fp.clusters {
 		all = append(all, rendered[cp.cluster.Name]...)
 	}
-	return hpaIgnoreDifferences(all)
+	return HPAIgnoreDifferences(all)
 }
 
 func (g *generator) clusterApp(cp *clusterPlan, ignore argo.IgnoreDifferences) *argo.Application {
@@ -373,7 +373,7 @@ func (g *generator) rootApp(name, fleet, path string) *argo.Application {
 
 // Keys of a school List generator element.
 const (
-	elemName            = "name"
+	ElementName         = "name"
 	elemServer          = "server"
 	elemDestinationName = "destinationName"
 	elemNamespace       = "namespace"
@@ -394,7 +394,7 @@ func (g *generator) ringAppSet(fp *fleetPlan, ring string, pos int, ignore argo.
 			continue
 		}
 		raw, err := json.Marshal(map[string]string{
-			elemName:            c.Name,
+			ElementName:         c.Name,
 			elemServer:          c.Spec.Destination.Server,
 			elemDestinationName: c.Spec.Destination.Name,
 			elemNamespace:       cp.appNamespace,
@@ -507,8 +507,8 @@ func bootstrapProject(fleets []*fleetPlan, opts Options) *argo.AppProject {
 	}
 }
 
-// schoolTenants maps each tenant namespace hue-<school> to the school cluster hosting it.
-func schoolTenants(inv *platform.Inventory) map[string]string {
+// SchoolTenants maps each tenant namespace hue-<school> to the school cluster hosting it.
+func SchoolTenants(inv *platform.Inventory) map[string]string {
 	out := map[string]string{}
 	for _, c := range inv.Clusters {
 		if c.Spec.Fleet != v1alpha1.FleetSchool {
@@ -521,38 +521,11 @@ func schoolTenants(inv *platform.Inventory) map[string]string {
 	return out
 }
 
-func sortedClusters(inv *platform.Inventory) []*v1alpha1.HueCluster {
-	cs := append([]*v1alpha1.HueCluster(nil), inv.Clusters...)
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
-	return cs
-}
-
-func clusterFile(inv *platform.Inventory, c *v1alpha1.HueCluster) string {
-	if f := inv.Files[v1alpha1.KindCluster+"/"+c.Name]; f != "" {
-		return f
-	}
-	return layout.ClusterFile(c.Spec.Fleet, c.Name)
-}
-
-func fleetFile(inv *platform.Inventory, fleet string) string {
-	if f := inv.Files[v1alpha1.KindFleet+"/"+fleet]; f != "" {
-		return f
-	}
-	return layout.FleetFile(fleet)
-}
-
 func objectSource(o manifest.Object, cluster string) string {
 	if o.Source != "" {
 		return o.Source
 	}
 	return layout.OverlayDir(cluster)
-}
-
-func destKey(server, name string) string {
-	if server != "" {
-		return "server " + server
-	}
-	return "name " + name
 }
 
 func sortedGKs(set map[metav1.GroupKind]bool) []metav1.GroupKind {

@@ -27,12 +27,12 @@ func Marshal(obj any) ([]byte, error) {
 	if m, ok := tree.(map[string]any); ok {
 		delete(m, "status")
 	}
-	tree, _ = prune(tree)
+	tree, _ = Prune(tree)
 	return yaml.Marshal(tree)
 }
 
-// prune drops empty values bottom up; keep is false if v itself is empty. A whitelist entry's
-// core group and a List generator element's parameters keep their empty strings.
-func prune(v any) (out any, keep bool) {
+// Prune drops empty values bottom up, as Marshal does; keep is false if v itself is empty. A
+// whitelist entry's core group and a List generator element's parameters keep their empty strings.
+func Prune(v any) (out any, keep bool) {
 	return manifest.Prune(v, func(k string) bool { return k == "group" || k == "elements" }, nil)
 }

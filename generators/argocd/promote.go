@@ -42,7 +42,7 @@ func Promote(inv *platform.Inventory, fleet, ring string, apps []argo.Applicatio
 		byName[apps[i].Name] = &apps[i]
 	}
 	revisions := map[string][]string{}
-	for _, c := range sortedClusters(inv) {
+	for _, c := range inv.SortedClusters() {
 		if c.Spec.Fleet != fleet || c.Spec.Ring != p.From {
 			continue
 		}

@@ -3,6 +3,8 @@ package argocd
 import (
 	"testing"
 
+	"github.com/hue-platform/hue-gitops/generators/argocd/argocdtest"
+
 	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/health"
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	"github.com/stretchr/testify/require"
@@ -20,7 +22,7 @@ func liveApp(cluster, ring string, sync argo.SyncStatusCode, h health.HealthStat
 }
 
 func TestPromote(t *testing.T) {
-	inv, _ := loadCase(t, "testdata/fleets")
+	inv, _ := argocdtest.LoadCase(t, "testdata/fleets")
 	// In testdata: school-pilot is the canary, district-north the early ring, the rest broad.
 	healthy := []argo.Application{
 		liveApp("school-pilot", "canary", argo.SyncStatusCodeSynced, health.HealthStatusHealthy, "c2"),

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hue-platform/hue-gitops/generators/argocd"
+	argocheck "github.com/hue-platform/hue-gitops/generators/check/argocd"
 	"github.com/hue-platform/hue-gitops/generators/layout"
 )
 
@@ -196,7 +197,7 @@ func expand(set *argov1alpha1.ApplicationSet) ([]*argov1alpha1.Application, erro
 			if err := json.Unmarshal(el.Raw, &params); err != nil {
 				return nil, fmt.Errorf("generators list element %d: %w", i, err)
 			}
-			a, err := argocd.RenderElement(set, params)
+			a, err := argocheck.RenderElement(set, params)
 			if err != nil {
 				return nil, fmt.Errorf("generators list element %d: %w", i, err)
 			}

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
-	"github.com/hue-platform/hue-gitops/generators/argocd"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	argocheck "github.com/hue-platform/hue-gitops/generators/check/argocd"
 	"github.com/hue-platform/hue-gitops/generators/check/crossref"
 	"github.com/hue-platform/hue-gitops/generators/check/policy"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
@@ -173,7 +173,7 @@ func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster
 		st, err := os.Stat(filepath.Join(root, p))
 		return err == nil && st.IsDir()
 	}
-	return argocd.Check(inv, files, rendered, exists), nil
+	return argocheck.Check(inv, files, rendered, exists), nil
 }
 
 // Rules describes every check id for the reports.

@@ -29,6 +29,27 @@ type Inventory struct {
 // Cluster returns the named cluster or nil.
 func (inv *Inventory) Cluster(name string) *v1alpha1.HueCluster { return named(inv.Clusters, name) }
 
+// ClusterFile is the spec file of a cluster: where it was read from, or where layout keeps it.
+func (inv *Inventory) ClusterFile(c *v1alpha1.HueCluster) string {
+	if f := inv.Files[v1alpha1.KindCluster+"/"+c.Name]; f != "" {
+		return f
+	}
+	return layout.ClusterFile(c.Spec.Fleet, c.Name)
+}
+
+// FleetFile is the spec file of a fleet: where it was read from, or where layout keeps it.
+func (inv *Inventory) FleetFile(fleet string) string {
+	if f := inv.Files[v1alpha1.KindFleet+"/"+fleet]; f != "" {
+		return f
+	}
+	return layout.FleetFile(fleet)
+}
+
+// SortedClusters is the clusters ordered by name.
+func (inv *Inventory) SortedClusters() []*v1alpha1.HueCluster {
+	return slices.SortedStableFunc(slices.Values(inv.Clusters), func(a, b *v1alpha1.HueCluster) int { return strings.Compare(a.Name, b.Name) })
+}
+
 // InventoryFiles lists clusters/<fleet>/*.yaml below root (the hand-edited cluster specs; the
 // generated Argo CD files live in subfolders) and the cluster registry, when there is one,
 // sorted and relative to root.

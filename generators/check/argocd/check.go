@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	asutils "github.com/argoproj/argo-cd/v3/applicationset/utils"
+	"github.com/argoproj/argo-cd/v3/pkg/apis/application"
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	"github.com/argoproj/argo-cd/v3/util/settings"
 	corev1 "k8s.io/api/core/v1"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
+	argogen "github.com/hue-platform/hue-gitops/generators/argocd"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
@@ -30,11 +32,11 @@ import (
 func Check(inv *platform.Inventory, files map[string][]byte, rendered map[string][]manifest.Object, overlayExists func(path string) bool) []check.Finding {
 	c := &checker{
 		inv: inv, files: files, rendered: rendered, overlayExists: overlayExists,
-		projects: map[string]*doc{}, deployedBy: map[string][]*deployment{}, tenantOf: schoolTenants(inv),
+		projects: map[string]*doc{}, deployedBy: map[string][]*deployment{}, tenantOf: argogen.SchoolTenants(inv),
 	}
 	docs, errs := decodeFiles(files)
 	for _, e := range errs {
-		c.findings = append(c.findings, check.Finding{Check: CheckID, Severity: check.SeverityError,
+		c.findings = append(c.findings, check.Finding{Check: argogen.CheckID, Severity: check.SeverityError,
 			Kind: e.kind, Name: e.name, Field: e.field, Message: e.detail, Source: e.file})
 	}
 	c.docs = docs
@@ -96,7 +98,7 @@ func (c *checker) add(d *doc, cluster, fieldPath, format string, args ...any) {
 }
 
 func (c *checker) addSev(sev check.Severity, d *doc, cluster, fieldPath, format string, args ...any) {
-	c.findings = append(c.findings, check.Finding{Check: CheckID, Severity: sev, Cluster: cluster,
+	c.findings = append(c.findings, check.Finding{Check: argogen.CheckID, Severity: sev, Cluster: cluster,
 		Kind: d.kind, Namespace: d.namespace, Name: d.name, Field: fieldPath,
 		Message: fmt.Sprintf(format, args...), Source: d.file})
 }
@@ -176,7 +178,7 @@ func (c *checker) checkProject(d *doc, p *argo.AppProject) {
 		wild(f+".kind", k.Kind)
 	}
 	if len(s.SourceNamespaces) > 0 {
-		c.add(d, "", "spec.sourceNamespaces", "Applications of Hue projects live in the %s namespace only", ArgoNamespace)
+		c.add(d, "", "spec.sourceNamespaces", "Applications of Hue projects live in the %s namespace only", argogen.ArgoNamespace)
 	}
 	c.checkFleetDestinations(d, p)
 }
@@ -185,13 +187,13 @@ func (c *checker) checkProject(d *doc, p *argo.AppProject) {
 // namespaces their overlays render; for the school fleet it names the isolation it breaks.
 func (c *checker) checkFleetDestinations(d *doc, p *argo.AppProject) {
 	fleet := strings.TrimPrefix(p.Name, "hue-")
-	if !strings.HasPrefix(p.Name, "hue-") || !contains(v1alpha1.Fleets, fleet) {
+	if !strings.HasPrefix(p.Name, "hue-") || !slices.Contains(v1alpha1.Fleets, fleet) {
 		return
 	}
 	for i, dst := range p.Spec.Destinations {
 		f := fmt.Sprintf("spec.destinations[%d]", i)
-		if fleet == v1alpha1.FleetSchool && dst.Namespace == RestrictedNamespace {
-			c.add(d, "", f+".namespace", "the school project must never reach namespace %q", RestrictedNamespace)
+		if fleet == v1alpha1.FleetSchool && dst.Namespace == argogen.RestrictedNamespace {
+			c.add(d, "", f+".namespace", "the school project must never reach namespace %q", argogen.RestrictedNamespace)
 			continue
 		}
 		cl := c.clusterByDest(dst.Server, dst.Name)
@@ -211,7 +213,7 @@ func (c *checker) checkFleetDestinations(d *doc, p *argo.AppProject) {
 }
 
 func (c *checker) checkAppSet(d *doc, s *argo.ApplicationSet) {
-	if !s.Spec.GoTemplate || !contains(s.Spec.GoTemplateOptions, "missingkey=error") {
+	if !s.Spec.GoTemplate || !slices.Contains(s.Spec.GoTemplateOptions, "missingkey=error") {
 		c.add(d, "", "spec.goTemplate", "ApplicationSets use goTemplate with goTemplateOptions [missingkey=error]")
 	}
 	if sp := s.Spec.SyncPolicy; sp == nil || !sp.PreserveResourcesOnDeletion || sp.ApplicationsSync == nil || sp.ApplicationsSync.AllowDelete() {
@@ -242,7 +244,7 @@ func (c *checker) checkAppSet(d *doc, s *argo.ApplicationSet) {
 			}
 			dep := &deployment{doc: d, name: tmpl.Name, labels: tmpl.Labels, finalizers: tmpl.Finalizers, spec: tmpl.Spec, field: "spec.template.spec", elem: ef}
 			deps = append(deps, dep)
-			name, _ := params[elemName].(string)
+			name, _ := params[argogen.ElementName].(string)
 			if cl := c.inv.Cluster(name); cl != nil && cl.Spec.Fleet == v1alpha1.FleetSchool {
 				if f := c.inv.Fleets[cl.Spec.Fleet]; f != nil {
 					fleetRings[cl.Spec.Fleet] = f.Spec.Rings
@@ -262,13 +264,14 @@ func (c *checker) checkAppSet(d *doc, s *argo.ApplicationSet) {
 
 func countGenerators(g argo.ApplicationSetGenerator) int {
 	var tree map[string]any
-	_ = json.Unmarshal(mustJSON(g), &tree)
+	raw, _ := json.Marshal(g)
+	_ = json.Unmarshal(raw, &tree)
 	n := 0
 	for k, v := range tree {
 		if k == "selector" {
 			continue
 		}
-		if _, ok := prune(v); ok {
+		if _, ok := argogen.Prune(v); ok {
 			n++
 		}
 	}
@@ -295,14 +298,14 @@ func templateApplication(t argo.ApplicationSetTemplate) *argo.Application {
 
 // checkRing compares a school Application's ring label with its cluster and fleet.
 func (c *checker) checkRing(dep *deployment, cl *v1alpha1.HueCluster, rings []string) {
-	ring := dep.labels[LabelRing]
+	ring := dep.labels[argogen.LabelRing]
 	switch {
 	case ring == "":
-		c.add(dep.doc, cl.Name, dep.elem, "school Application %s has no %s label: no ring rolls it out", dep.name, LabelRing)
-	case !contains(rings, ring):
+		c.add(dep.doc, cl.Name, dep.elem, "school Application %s has no %s label: no ring rolls it out", dep.name, argogen.LabelRing)
+	case !slices.Contains(rings, ring):
 		c.add(dep.doc, cl.Name, dep.elem, "unknown ring %q (the school fleet's rings are %s)", ring, strings.Join(rings, ", "))
 	case ring != cl.Spec.Ring:
-		c.add(dep.doc, cl.Name, dep.elem, "ring %q, but cluster %s is in ring %q (%s)", ring, cl.Name, cl.Spec.Ring, clusterFile(c.inv, cl))
+		c.add(dep.doc, cl.Name, dep.elem, "ring %q, but cluster %s is in ring %q (%s)", ring, cl.Name, cl.Spec.Ring, c.inv.ClusterFile(cl))
 	}
 }
 
@@ -310,24 +313,24 @@ func (c *checker) checkRing(dep *deployment, cl *v1alpha1.HueCluster, rings []st
 // Application of that ring, deploying the ring's revision (the first ring the fleet's branch, a
 // later ring its own branch, which only the promotion step moves).
 func (c *checker) checkRingAppSet(d *doc, s *argo.ApplicationSet, deps []*deployment, rings []string) {
-	ring := s.Labels[LabelRing]
+	ring := s.Labels[argogen.LabelRing]
 	pos := indexOf(rings, ring)
 	if pos < 0 {
-		c.add(d, "", "metadata.labels", "a school ApplicationSet deploys one ring: label %s with one of %s", LabelRing, strings.Join(rings, ", "))
+		c.add(d, "", "metadata.labels", "a school ApplicationSet deploys one ring: label %s with one of %s", argogen.LabelRing, strings.Join(rings, ", "))
 		return
 	}
-	if want := RingAppSet(ring); s.Name != want {
+	if want := argogen.RingAppSet(ring); s.Name != want {
 		c.add(d, "", "metadata.name", "the ApplicationSet of ring %s is named %s", ring, want)
 	}
 	for _, dep := range deps {
-		if got := dep.labels[LabelRing]; got != ring {
+		if got := dep.labels[argogen.LabelRing]; got != ring {
 			c.add(d, "", dep.elem, "Application %s is labelled ring %q in the ApplicationSet of ring %q", dep.name, got, ring)
 		}
 		if dep.spec.Source == nil {
 			continue
 		}
 		rev := dep.spec.Source.TargetRevision
-		branch := RingBranch(v1alpha1.FleetSchool, ring)
+		branch := argogen.RingBranch(v1alpha1.FleetSchool, ring)
 		switch {
 		case pos > 0 && rev != branch:
 			c.add(d, "", dep.elem+" spec.template.spec.source.targetRevision", "ring %s deploys branch %s, which the promotion step moves after ring %s is healthy; %q would skip the rings before it", ring, branch, rings[pos-1], rev)
@@ -346,16 +349,16 @@ func (c *checker) checkArgoConfig() {
 			cms = append(cms, d)
 		}
 	}
-	rf := &settings.ResourcesFilter{ResourceExclusions: StockExclusions}
+	rf := &settings.ResourcesFilter{ResourceExclusions: argogen.StockExclusions}
 	var at *doc
 	if len(cms) > 0 {
 		at = cms[0]
 		for _, other := range cms[1:] {
 			if !sameJSON(other.obj, at.obj) {
-				c.add(other, "", "data", "%s is also defined, differently, in %s", ArgoConfigMap, at.file)
+				c.add(other, "", "data", "%s is also defined, differently, in %s", argogen.ArgoConfigMap, at.file)
 			}
 		}
-		parsed, err := ArgoFilter(at.obj.(*corev1.ConfigMap))
+		parsed, err := argogen.ArgoFilter(at.obj.(*corev1.ConfigMap))
 		if err != nil {
 			c.add(at, "", "data", "%v", err)
 			return
@@ -363,7 +366,7 @@ func (c *checker) checkArgoConfig() {
 		rf = parsed
 	}
 	reported := map[string]bool{}
-	for _, cl := range sortedClusters(c.inv) {
+	for _, cl := range c.inv.SortedClusters() {
 		dest := ""
 		if d := cl.Spec.Destination; d != nil {
 			dest = d.Server
@@ -388,9 +391,9 @@ func (c *checker) checkArgoConfig() {
 				ref += " (" + o.Source + ")"
 			}
 			if at == nil {
-				c.findings = append(c.findings, check.Finding{Check: CheckID, Severity: check.SeverityError, Cluster: cl.Name,
-					Kind: "ConfigMap", Namespace: ArgoNamespace, Name: ArgoConfigMap, Source: layout.BootstrapDir(cl.Spec.Fleet) + "/" + ArgoConfigMap + ".yaml",
-					Message: fmt.Sprintf("no %s in the Argo CD files, and under Argo CD's stock settings %s: %s", ArgoConfigMap, ref, problem)})
+				c.findings = append(c.findings, check.Finding{Check: argogen.CheckID, Severity: check.SeverityError, Cluster: cl.Name,
+					Kind: "ConfigMap", Namespace: argogen.ArgoNamespace, Name: argogen.ArgoConfigMap, Source: layout.BootstrapDir(cl.Spec.Fleet) + "/" + argogen.ArgoConfigMap + ".yaml",
+					Message: fmt.Sprintf("no %s in the Argo CD files, and under Argo CD's stock settings %s: %s", argogen.ArgoConfigMap, ref, problem)})
 				continue
 			}
 			c.add(at, cl.Name, "data", "%s: %s", ref, problem)
@@ -433,7 +436,7 @@ func (c *checker) checkDeployment(dep *deployment) {
 			if dep.elem != "" {
 				fieldPath = dep.elem + " spec.template." + fieldPath
 			}
-			c.add(d, "", fieldPath, "finalizer %q: use %q (the API server warns on a finalizer name without a path)", fin, ResourcesFinalizer)
+			c.add(d, "", fieldPath, "finalizer %q: use %q (the API server warns on a finalizer name without a path)", fin, argogen.ResourcesFinalizer)
 		}
 	}
 	if a := spec.SyncPolicy; a == nil || !a.IsAutomatedSyncEnabled() || !a.Automated.GetPrune() || !a.Automated.GetSelfHeal() {
@@ -468,7 +471,7 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 	}
 	c.deployedBy[name] = append(c.deployedBy[name], dep)
 
-	if want := ProjectName(cl.Spec.Fleet); spec.Project != want {
+	if want := argogen.ProjectName(cl.Spec.Fleet); spec.Project != want {
 		c.add(d, name, at(".project"), "cluster %s is of the %s fleet: its Application belongs to project %s", name, cl.Spec.Fleet, want)
 	}
 	if dst := cl.Spec.Destination; dst != nil && (spec.Destination.Server != dst.Server || spec.Destination.Name != dst.Name) {
@@ -478,9 +481,9 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 		}
 		c.add(d, name, at(".destination"), "%s", msg)
 	}
-	school := cl.Spec.Fleet == v1alpha1.FleetSchool || spec.Project == ProjectName(v1alpha1.FleetSchool)
-	if school && spec.Destination.Namespace == RestrictedNamespace {
-		c.add(d, name, at(".destination.namespace"), "a school Application must never deploy into namespace %q", RestrictedNamespace)
+	school := cl.Spec.Fleet == v1alpha1.FleetSchool || spec.Project == argogen.ProjectName(v1alpha1.FleetSchool)
+	if school && spec.Destination.Namespace == argogen.RestrictedNamespace {
+		c.add(d, name, at(".destination.namespace"), "a school Application must never deploy into namespace %q", argogen.RestrictedNamespace)
 	}
 	if school {
 		if owner, ok := c.tenantOf[spec.Destination.Namespace]; ok && owner != name {
@@ -505,7 +508,7 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 			if !proj.IsGroupKindNamePermitted(schema.GroupKind{Group: gk.Group, Kind: gk.Kind}, o.GetName(), false) {
 				c.add(projDoc, name, "spec.clusterResourceWhitelist", "cluster-scoped %s of %s, deployed by %s, is not whitelisted", groupKind(gk), ref, dep.describe())
 			}
-			if gk == namespaceGK {
+			if gk == (metav1.GroupKind{Kind: "Namespace"}) {
 				ns = o.GetName()
 			}
 		} else if !proj.IsGroupKindNamePermitted(schema.GroupKind{Group: gk.Group, Kind: gk.Kind}, o.GetName(), true) {
@@ -514,8 +517,8 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 		if ns == "" {
 			continue
 		}
-		if school && ns == RestrictedNamespace {
-			c.add(d, name, at(".source.path"), "%s puts %s into namespace %q, never reachable from a school", p, ref, RestrictedNamespace)
+		if school && ns == argogen.RestrictedNamespace {
+			c.add(d, name, at(".source.path"), "%s puts %s into namespace %q, never reachable from a school", p, ref, argogen.RestrictedNamespace)
 			continue
 		}
 		if permitted, seen := nsPermitted[ns]; !seen {
@@ -532,14 +535,14 @@ func (c *checker) checkOverlayApp(dep *deployment, proj *argo.AppProject, at fun
 // checkHPAReplicas wants the replicas of every workload an HPA scales left to the HPA: ignored
 // by the diff and kept by a sync, or each self-heal resets what the HPA decided.
 func (c *checker) checkHPAReplicas(dep *deployment, at func(string) string, objs []manifest.Object) {
-	want := hpaIgnoreDifferences(objs)
+	want := argogen.HPAIgnoreDifferences(objs)
 	if len(want) == 0 {
 		return
 	}
 	cluster := path.Base(dep.spec.Source.Path)
 	for _, w := range want {
 		covered := slices.ContainsFunc(dep.spec.IgnoreDifferences, func(got argo.ResourceIgnoreDifferences) bool {
-			return got.Group == w.Group && got.Kind == w.Kind && (got.Name == "" || got.Name == w.Name) && contains(got.JSONPointers, "/spec/replicas")
+			return got.Group == w.Group && got.Kind == w.Kind && (got.Name == "" || got.Name == w.Name) && slices.Contains(got.JSONPointers, "/spec/replicas")
 		})
 		if !covered {
 			c.add(dep.doc, cluster, at(".ignoreDifferences"), "%s %s is scaled by an HPA: ignore its /spec/replicas, or every self-heal resets what the HPA decided", w.Kind, w.Name)
@@ -553,8 +556,8 @@ func (c *checker) checkHPAReplicas(dep *deployment, at func(string) string, objs
 // checkRootApp checks an app-of-apps: what it deploys is the Argo CD files of its folder.
 func (c *checker) checkRootApp(dep *deployment, proj *argo.AppProject, at func(string) string, p string) {
 	d, spec := dep.doc, dep.spec
-	if spec.Destination.Namespace != ArgoNamespace || (spec.Destination.Server != InClusterServer && spec.Destination.Name != "in-cluster") {
-		c.add(d, "", at(".destination"), "a root app deploys into namespace %s of the management cluster (%s)", ArgoNamespace, InClusterServer)
+	if spec.Destination.Namespace != argogen.ArgoNamespace || (spec.Destination.Server != argogen.InClusterServer && spec.Destination.Name != "in-cluster") {
+		c.add(d, "", at(".destination"), "a root app deploys into namespace %s of the management cluster (%s)", argogen.ArgoNamespace, argogen.InClusterServer)
 	}
 	n := 0
 	for f := range c.files {
@@ -576,7 +579,7 @@ func (c *checker) checkRootApp(dep *deployment, proj *argo.AppProject, at func(s
 		if proj == nil {
 			continue
 		}
-		if !proj.IsGroupKindNamePermitted(schema.GroupKind{Group: argoGroup, Kind: od.kind}, od.name, true) {
+		if !proj.IsGroupKindNamePermitted(schema.GroupKind{Group: application.Group, Kind: od.kind}, od.name, true) {
 			c.add(c.projects[proj.Name], "", "spec.namespaceResourceWhitelist", "%s %s (%s), deployed by %s, is not whitelisted", od.kind, od.name, od.file, dep.describe())
 		}
 		ns := od.namespace
@@ -594,11 +597,11 @@ func (c *checker) checkRootApp(dep *deployment, proj *argo.AppProject, at func(s
 
 // checkCoverage wants every cluster overlay deployed exactly once.
 func (c *checker) checkCoverage() {
-	for _, cl := range sortedClusters(c.inv) {
+	for _, cl := range c.inv.SortedClusters() {
 		deps := c.deployedBy[cl.Name]
 		if len(deps) == 0 {
-			file := clusterFile(c.inv, cl)
-			c.findings = append(c.findings, check.Finding{Check: CheckID, Severity: check.SeverityError, Cluster: cl.Name,
+			file := c.inv.ClusterFile(cl)
+			c.findings = append(c.findings, check.Finding{Check: argogen.CheckID, Severity: check.SeverityError, Cluster: cl.Name,
 				Kind: v1alpha1.KindCluster, Name: cl.Name, Field: "spec.destination", Source: file,
 				Message: fmt.Sprintf("%s is deployed by no Application", layout.OverlayDir(cl.Name))})
 			continue
@@ -679,4 +682,12 @@ func indexOf(list []string, s string) int {
 func isOverlay(p string) bool {
 	_, ok := layout.OverlayOf(p)
 	return ok
+}
+
+// destKey names a destination in a message.
+func destKey(server, name string) string {
+	if server != "" {
+		return "server " + server
+	}
+	return "name " + name
 }

@@ -2,7 +2,6 @@ package argocd
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 
+	argogen "github.com/hue-platform/hue-gitops/generators/argocd"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
@@ -61,8 +61,8 @@ func decodeDoc(raw manifest.Document) (*doc, []decodeError) {
 		return &decodeError{file: file, kind: h.Kind, name: h.Metadata.Name, field: fieldPath, detail: fmt.Sprintf(format, args...)}
 	}
 	if h.APIVersion == "v1" && h.Kind == "ConfigMap" {
-		if h.Metadata.Name != ArgoConfigMap || h.Metadata.Namespace != ArgoNamespace {
-			return nil, []decodeError{*fail("metadata.name", "the only ConfigMap of the Argo CD files is %s/%s", ArgoNamespace, ArgoConfigMap)}
+		if h.Metadata.Name != argogen.ArgoConfigMap || h.Metadata.Namespace != argogen.ArgoNamespace {
+			return nil, []decodeError{*fail("metadata.name", "the only ConfigMap of the Argo CD files is %s/%s", argogen.ArgoNamespace, argogen.ArgoConfigMap)}
 		}
 	} else if h.APIVersion != argo.SchemeGroupVersion.String() {
 		return nil, []decodeError{*fail("apiVersion", "must be %q, got %q", argo.SchemeGroupVersion.String(), h.APIVersion)}
@@ -99,15 +99,9 @@ func decodeDoc(raw manifest.Document) (*doc, []decodeError) {
 	return &doc{file: file, index: raw.Index - 1, kind: h.Kind, name: h.Metadata.Name, namespace: h.Metadata.Namespace, obj: obj}, nil
 }
 
-// sameJSON reports whether two objects marshal identically.
+// sameJSON reports whether two objects are the same once written as the generator writes them.
 func sameJSON(a, b any) bool {
-	return bytes.Equal(canonicalJSON(a), canonicalJSON(b))
-}
-
-func canonicalJSON(v any) []byte {
-	var tree any
-	_ = json.Unmarshal(mustJSON(v), &tree)
-	tree, _ = prune(tree)
-	b, _ := json.Marshal(tree) // map keys marshal sorted
-	return b
+	ma, errA := argogen.Marshal(a)
+	mb, errB := argogen.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ma, mb)
 }
