@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strings"
 
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -84,12 +83,13 @@ type fleetPlan struct {
 	namespaceGK map[metav1.GroupKind]bool
 }
 
-// plan validates what the Argo CD layer needs of the inventory and collects, per fleet, the
-// rendered namespaces and kinds. Fleets come in v1alpha1.Fleets order.
+// plan collects, per fleet, the rendered namespaces and kinds, and refuses rendered objects the
+// Argo CD layer cannot deploy. The inventory is a validated one (platform.BuildInventory: known
+// fleets and rings, one destination per cluster), which plan does not check again. Fleets come in
+// v1alpha1.Fleets order.
 func plan(inv *platform.Inventory, rendered map[string][]manifest.Object) ([]*fleetPlan, v1alpha1.Errors) {
 	var errs v1alpha1.Errors
 	byFleet := map[string]*fleetPlan{}
-	destOwner := map[string]string{}
 	tenantOf := SchoolTenants(inv)
 
 	for _, c := range inv.SortedClusters() {
@@ -98,40 +98,10 @@ func plan(inv *platform.Inventory, rendered map[string][]manifest.Object) ([]*fl
 			errs = append(errs, &v1alpha1.Error{File: file, Kind: v1alpha1.KindCluster, Name: c.Name, Field: fieldPath, Detail: fmt.Sprintf(format, args...)})
 		}
 		s := c.Spec
-		if !contains(v1alpha1.Fleets, s.Fleet) {
-			fail("spec.fleet", "unknown fleet %q (want one of %s)", s.Fleet, strings.Join(v1alpha1.Fleets, ", "))
-			continue
-		}
-		switch d := s.Destination; {
-		case d == nil || (d.Server == "" && d.Name == ""):
-			fail("spec.destination", "Argo CD needs a destination server or name to deploy the cluster to")
-		case d.Server != "" && d.Name != "":
-			fail("spec.destination.name", "set server or name, not both")
-		default:
-			key := inv.DestinationKey(d)
-			if other, ok := destOwner[key]; ok {
-				fail("spec.destination", "destination %s is already cluster %s's: two Applications would fight over one cluster", key, other)
-			} else {
-				destOwner[key] = c.Name
-			}
-		}
-
 		fp := byFleet[s.Fleet]
 		if fp == nil {
 			fp = &fleetPlan{name: s.Fleet, fleet: inv.Fleets[s.Fleet], clusterGKs: map[metav1.GroupKind]bool{}, namespaceGK: map[metav1.GroupKind]bool{}}
 			byFleet[s.Fleet] = fp
-		}
-		if s.Fleet == v1alpha1.FleetSchool {
-			switch {
-			case fp.fleet == nil:
-				fail("spec.fleet", "the school fleet has no HueFleet (clusters/school/fleet.yaml) naming its rings")
-			case s.Ring == "":
-				fail("spec.ring", "a school cluster needs a ring (one of %s)", strings.Join(fp.fleet.Spec.Rings, ", "))
-			case !contains(fp.fleet.Spec.Rings, s.Ring):
-				fail("spec.ring", "unknown ring %q (the school fleet's rings are %s)", s.Ring, strings.Join(fp.fleet.Spec.Rings, ", "))
-			}
-		} else if s.Ring != "" {
-			fail("spec.ring", "only school clusters roll out by ring")
 		}
 
 		objs, ok := rendered[c.Name]
@@ -540,15 +510,6 @@ func sortedGKs(set map[metav1.GroupKind]bool) []metav1.GroupKind {
 		return out[i].Kind < out[j].Kind
 	})
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func ptr[T any](v T) *T { return &v }
