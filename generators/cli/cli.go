@@ -150,19 +150,7 @@ func writeOutput(output string, stdout io.Writer, write func(io.Writer) error) e
 	if output == "" {
 		return write(stdout)
 	}
-	f, err := fileset.CreateTemp(filepath.Dir(output), ".hue-report-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), output)
+	return fileset.WriteAtomicFunc(output, write)
 }
 
 // cacheFlag adds --cache to a command that renders.

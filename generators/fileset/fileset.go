@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -121,38 +122,69 @@ type Owned func(path string) bool
 // Existing lists the generated files below root that owned selects.
 func Existing(root string, owned Owned, dirs ...string) (map[string]bool, error) {
 	out := map[string]bool{}
+	err := Walk(root, dirs, nil, func(rel string, _ fs.DirEntry) error {
+		if !strings.HasSuffix(rel, ".yaml") || !owned(rel) {
+			return nil
+		}
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err == nil && IsGenerated(b) {
+			out[rel] = true
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Walk calls fn for every file below the folders dirs of root (a missing one is skipped), in
+// lexical order, with its slash path relative to root. skip, when set, is asked of every folder
+// by the same kind of path; a folder it names is not entered.
+func Walk(root string, dirs []string, skip func(relDir string) bool, fn func(rel string, e fs.DirEntry) error) error {
 	for _, d := range dirs {
-		base := filepath.Join(root, d)
-		if _, err := os.Stat(base); os.IsNotExist(err) {
+		base := filepath.Join(root, filepath.FromSlash(d))
+		if _, err := os.Stat(base); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		err := filepath.WalkDir(base, func(p string, e fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if e.IsDir() || !strings.HasSuffix(p, ".yaml") {
-				return nil
-			}
 			rel, err := filepath.Rel(root, p)
 			if err != nil {
 				return err
 			}
 			rel = filepath.ToSlash(rel)
-			if !owned(rel) {
+			if e.IsDir() {
+				if skip != nil && rel != "." && skip(rel) {
+					return filepath.SkipDir
+				}
 				return nil
 			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			if IsGenerated(b) {
-				out[rel] = true
-			}
-			return nil
+			return fn(rel, e)
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
+	}
+	return nil
+}
+
+// Read reads the files below the folders dirs of root that keep selects (every file when keep
+// is nil), by slash path relative to root.
+func Read(root string, dirs []string, keep func(rel string) bool) (Files, error) {
+	out := Files{}
+	err := Walk(root, dirs, nil, func(rel string, _ fs.DirEntry) error {
+		if keep != nil && !keep(rel) {
+			return nil
+		}
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		out[rel] = b
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -196,43 +228,16 @@ func Compare(root string, want Files, existing map[string]bool) ([]Drift, error)
 // file is first written beside its target and only then renamed into place, and stale
 // generated files are removed last. Unchanged files are not touched.
 func Write(root string, want Files, existing map[string]bool) (changed []string, err error) {
-	type pending struct{ tmp, dst, rel string }
-	var todo []pending
-	defer func() {
-		if err != nil {
-			for _, p := range todo {
-				os.Remove(p.tmp)
-			}
-		}
-	}()
+	stage := NewStage(root)
 	for _, p := range want.Paths() {
-		dst := filepath.Join(root, p)
-		if got, rerr := os.ReadFile(dst); rerr == nil && bytes.Equal(got, want[p]) {
-			continue
-		}
-		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return nil, err
-		}
-		tmp, cerr := CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
-		if cerr != nil {
-			return nil, cerr
-		}
-		todo = append(todo, pending{tmp.Name(), dst, p})
-		if _, err = tmp.Write(want[p]); err != nil {
-			tmp.Close()
-			return nil, err
-		}
-		if err = tmp.Close(); err != nil {
+		if err := stage.Add(p, want[p]); err != nil {
+			stage.Abort()
 			return nil, err
 		}
 	}
-	for _, p := range todo {
-		if err = os.Rename(p.tmp, p.dst); err != nil {
-			return nil, err
-		}
-		changed = append(changed, p.rel)
+	if changed, err = stage.Commit(); err != nil {
+		return nil, err
 	}
-	todo = nil
 	var stale []string
 	for p := range existing {
 		if _, ok := want[p]; !ok {
@@ -291,18 +296,14 @@ func (s *Stage) Add(rel string, content []byte) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp, err := CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
+	tmp, err := beside(dst, func(w io.Writer) error { _, err := w.Write(content); return err })
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
-	s.pending = append(s.pending, staged{tmp.Name(), dst, rel})
+	s.pending = append(s.pending, staged{tmp, dst, rel})
 	s.mu.Unlock()
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		return err
-	}
-	return tmp.Close()
+	return nil
 }
 
 // Commit renames every staged file into place and returns their paths, sorted.
@@ -338,20 +339,35 @@ func (s *Stage) Abort() {
 // WriteAtomic writes data to dst through a temporary file beside it renamed into place, so a
 // reader sees the old content or the new, never part of it.
 func WriteAtomic(dst string, data []byte) error {
-	f, err := CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
+	return WriteAtomicFunc(dst, func(w io.Writer) error { _, err := w.Write(data); return err })
+}
+
+// WriteAtomicFunc is WriteAtomic of what write writes; when write fails, dst is left alone.
+func WriteAtomicFunc(dst string, write func(io.Writer) error) error {
+	tmp, err := beside(dst, write)
 	if err != nil {
 		return err
 	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr != nil || cerr != nil {
-		os.Remove(f.Name())
-		return errors.Join(werr, cerr)
-	}
-	if err := os.Rename(f.Name(), dst); err != nil {
-		os.Remove(f.Name())
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	return nil
+}
+
+// beside writes a temporary file in dst's folder, for renaming over dst, and returns its name;
+// on failure nothing is left behind. Every file hue writes in place goes through it.
+func beside(dst string, write func(io.Writer) error) (string, error) {
+	f, err := CreateTemp(filepath.Dir(dst), ".hue-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	werr := write(f)
+	if cerr := f.Close(); werr != nil || cerr != nil {
+		os.Remove(f.Name())
+		return "", errors.Join(werr, cerr)
+	}
+	return f.Name(), nil
 }
 
 // umask is the process's file mode creation mask, read once at start (reading it means

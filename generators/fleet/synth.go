@@ -480,7 +480,7 @@ func plain(n *yaml.Node) {
 }
 
 // skipped are the top-level folders that are not inputs: history, outputs, tools, golden renders.
-var skipped = []string{".git", "out", "bin", ".cache", filepath.Join("tests", "golden")}
+var skipped = []string{".git", "out", "bin", ".cache", "tests/golden"}
 
 // copyInputs copies every hand-edited file of root into out: the whole tree but skipped
 // folders and generated files (hue generate writes those again).
@@ -490,20 +490,12 @@ func copyInputs(root, out string) (int, error) {
 		return 0, err
 	}
 	n := 0
-	err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		if e.IsDir() {
-			if abs, _ := filepath.Abs(p); abs == absOut || slices.Contains(skipped, rel) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	skip := func(rel string) bool {
+		abs, _ := filepath.Abs(filepath.Join(root, filepath.FromSlash(rel)))
+		return abs == absOut || slices.Contains(skipped, rel)
+	}
+	err = fileset.Walk(root, []string{"."}, skip, func(rel string, e fs.DirEntry) error {
+		p := filepath.Join(root, filepath.FromSlash(rel))
 		dst := filepath.Join(out, rel)
 		if e.Type()&fs.ModeSymlink != 0 {
 			target, err := os.Readlink(p)

@@ -19,6 +19,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/check/report"
 	"github.com/hue-platform/hue-gitops/generators/check/scheduling"
 	"github.com/hue-platform/hue-gitops/generators/check/schema"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/platform"
@@ -145,22 +146,8 @@ func (ck *Checker) Finish(found []check.Finding, clusters []string) []check.Find
 
 // CheckArgoCD verifies the committed Argo CD apps against the inventory and rendered clusters.
 func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster) ([]check.Finding, error) {
-	files := map[string][]byte{}
-	err := filepath.WalkDir(filepath.Join(root, layout.Clusters), func(p string, e os.DirEntry, err error) error {
-		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".yaml") {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if !layout.Generated(rel) {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		files[rel] = b
-		return err
+	files, err := fileset.Read(root, []string{layout.Clusters}, func(rel string) bool {
+		return strings.HasSuffix(rel, ".yaml") && layout.Generated(rel)
 	})
 	if err != nil {
 		return nil, err

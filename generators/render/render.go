@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -29,6 +30,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 
+	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
@@ -428,31 +430,15 @@ func IndexSources(fs filesys.FileSystem, root string) (Sources, error) {
 func Tree(root string, generated map[string][]byte, isGenerated func([]byte) bool) (filesys.FileSystem, string, error) {
 	mem := filesys.MakeFsInMemory()
 	const memRoot = "/repo"
-	for _, dir := range []string{layout.Base, layout.Components, layout.Shapes, layout.Overlays} {
-		top := filepath.Join(root, dir)
-		if _, err := os.Stat(top); os.IsNotExist(err) {
-			continue
+	err := fileset.Walk(root, []string{layout.Base, layout.Components, layout.Shapes, layout.Overlays}, nil, func(rel string, _ fs.DirEntry) error {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err != nil || isGenerated(b) {
+			return err
 		}
-		err := filepath.WalkDir(top, func(p string, e os.DirEntry, err error) error {
-			if err != nil || e.IsDir() {
-				return err
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			if isGenerated(b) {
-				return nil
-			}
-			rel, err := filepath.Rel(root, p)
-			if err != nil {
-				return err
-			}
-			return mem.WriteFile(path.Join(memRoot, filepath.ToSlash(rel)), b)
-		})
-		if err != nil {
-			return nil, "", err
-		}
+		return mem.WriteFile(path.Join(memRoot, rel), b)
+	})
+	if err != nil {
+		return nil, "", err
 	}
 	for p, b := range generated {
 		if err := mem.WriteFile(path.Join(memRoot, p), b); err != nil {

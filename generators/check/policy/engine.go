@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
 )
 
 // query collects the violations of every policy package under data.hue; helper packages
@@ -89,18 +91,11 @@ func PolicyFiles(dir string) (policies, tests []string, err error) {
 			continue
 		}
 		own := false
-		werr := filepath.WalkDir(shown(n), func(p string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || !strings.HasSuffix(d.Name(), ".rego") {
+		werr := fileset.Walk(dir, []string{n}, nil, func(rel string, d fs.DirEntry) error {
+			if !strings.HasSuffix(d.Name(), ".rego") {
 				return nil
 			}
-			rel, err := filepath.Rel(dir, p)
-			if err != nil {
-				return err
-			}
-			rel = filepath.ToSlash(rel)
+			p := shown(filepath.FromSlash(rel))
 			switch {
 			case filepath.Dir(p) != shown(n):
 				errs = append(errs, fmt.Errorf("%s: Rego below a policy folder is not loaded; the folder's Rego files are %s/%s.rego and %s/*_test.rego", p, n, n, n))
