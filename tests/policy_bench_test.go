@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	policydata "github.com/hue-platform/hue-gitops/policies"
+
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/policy"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
@@ -119,7 +121,7 @@ func BenchmarkFleetPolicies(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var policyArgs []string
+	policyArgs := []string{"--data", filepath.Join(policies, policydata.DataFile)}
 	for _, n := range names {
 		policyArgs = append(policyArgs, "--policy", filepath.Join(policies, n))
 	}

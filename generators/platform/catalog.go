@@ -11,6 +11,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/policies"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -152,7 +153,11 @@ func (c *Catalog) Add(obj any) (errs field.ErrorList, ok bool) {
 	case *v1alpha1.HueService:
 		o.Default()
 		c.Services = append(c.Services, o)
-		return o.Validate(), true
+		errs := o.Validate()
+		if allowed := policies.HostAccessDaemonSets(); o.Spec.HostAccess && !slices.Contains(allowed, o.Name) {
+			errs = append(errs, field.Forbidden(field.NewPath("spec", "hostAccess"), fmt.Sprintf("host namespaces are allowed only for %s (the host-access allow-list, policies/%s)", strings.Join(allowed, ", "), policies.DataFile)))
+		}
+		return errs, true
 	case *v1alpha1.HueCompartment:
 		o.Default()
 		c.Compartments = append(c.Compartments, o)

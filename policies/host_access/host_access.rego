@@ -3,8 +3,8 @@
 # custom:
 #   id: HUE-011
 #   severity: error
-#   rationale: Pod Security baseline; host access breaks every isolation boundary. Only the collect-proxy DaemonSet in hue-node needs it, and the allow-list in lib.rego names it and what it may do.
-#   remediation: Remove hostNetwork, hostPID, hostIPC, privileged, hostPort and hostPath. A new host-access workload needs a reviewed entry in host_access_allow_list (policies/lib/lib.rego), not a waiver.
+#   rationale: Pod Security baseline; host access breaks every isolation boundary. Only the collect-proxy DaemonSet in hue-node needs it, and the allow-list in lib/host_access.yaml names it and what it may do.
+#   remediation: Remove hostNetwork, hostPID, hostIPC, privileged, hostPort and hostPath. A new host-access workload needs a reviewed entry in the host-access allow-list (policies/lib/host_access.yaml), not a waiver.
 package hue.host_access
 
 import data.hue.lib

@@ -6,20 +6,10 @@ workload_kinds := {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"}
 
 long_running_kinds := {"Deployment", "StatefulSet", "DaemonSet"}
 
-# Host access is granted here, by exact kind/namespace/name, and by nothing else (waivers and
-# annotations included). Each entry lists what the workload may do that others may not.
-host_access_allow_list := [{
-	"kind": "DaemonSet",
-	"namespace": "hue-node",
-	"name": "collect-proxy",
-	"allow": {
-		"hostNetwork", "hostPID", "hostIPC", "hostPath", "privileged",
-		# a privileged container escalates by definition, and reads host files as root
-		"allowPrivilegeEscalation", "runAsRoot",
-		# runs on every node, whatever its taints
-		"tolerateAll",
-	},
-}]
+# Host access is granted by the allow-list of policies/lib/host_access.yaml (loaded as data), by
+# exact kind/namespace/name, and by nothing else (waivers and annotations included). Each entry
+# lists what the workload may do that others may not.
+host_access_allow_list := data.allow_lists.host_access
 
 allowed(o, what) if {
 	some e in host_access_allow_list

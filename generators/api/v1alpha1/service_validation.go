@@ -13,9 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// HostAccessAllowList names the only services that may ask for host namespaces.
-var HostAccessAllowList = map[string]bool{"collect-proxy": true}
-
 // DefaultCompartment is where a service lives unless it says otherwise.
 const DefaultCompartment = "hue"
 
@@ -229,9 +226,6 @@ func (s *HueService) Validate() field.ErrorList {
 				}
 			}
 		}
-	}
-	if sp.HostAccess && !HostAccessAllowList[s.Name] {
-		errs = append(errs, field.Forbidden(spec.Child("hostAccess"), "host namespaces are allowed only for collect-proxy"))
 	}
 	if sp.HostAccess && sp.Workload != DaemonSet {
 		errs = append(errs, field.Forbidden(spec.Child("hostAccess"), "only a DaemonSet may use host namespaces"))

@@ -100,7 +100,7 @@ func TestServiceValidate(t *testing.T) {
 		{name: "api access verbs", edit: func(s *HueService) {
 			s.Spec.APIAccess = []APIRule{{APIGroups: []string{""}, Resources: []string{"pods"}}}
 		}, field: "spec.apiAccess[0].verbs"},
-		{name: "host access", edit: func(s *HueService) { s.Spec.Workload, s.Spec.Replicas, s.Spec.HostAccess = DaemonSet, nil, true }, field: "spec.hostAccess", detail: "only for collect-proxy"},
+		{name: "host access of a Deployment", edit: func(s *HueService) { s.Spec.HostAccess = true }, field: "spec.hostAccess", detail: "only a DaemonSet"},
 		{name: "job spec of a Deployment", edit: func(s *HueService) { s.Spec.Job = &JobSpec{} }, field: "spec.job"},
 		{name: "job completions", edit: func(s *HueService) { cronService(s); s.Spec.Job.Completions = i32(0) }, field: "spec.job.completions", detail: "between 1 and 10000"},
 		{name: "job parallelism", edit: func(s *HueService) { cronService(s); s.Spec.Job.Parallelism = i32(5000) }, field: "spec.job.parallelism", detail: "between 1 and 1000"},

@@ -68,7 +68,8 @@ type HueServiceSpec struct {
 	// APIAccess grants the service's ServiceAccount these rules in its namespace and mounts a
 	// short-lived projected token; without it the pod gets no token at all.
 	APIAccess []APIRule `json:"apiAccess,omitempty"`
-	// HostAccess asks for hostNetwork, hostPID and hostIPC; only collect-proxy may have it.
+	// HostAccess asks for hostNetwork, hostPID and hostIPC; only a DaemonSet of the host-access
+	// allow-list (policies/lib/host_access.yaml) may have it, which the catalog checks.
 	HostAccess bool `json:"hostAccess,omitempty"`
 
 	// Connector marks an external-service connector; Paused scales it to zero.

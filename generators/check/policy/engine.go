@@ -15,11 +15,14 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
+	"github.com/hue-platform/hue-gitops/policies"
 )
 
 // query collects the violations of every policy package under data.hue; helper packages
@@ -138,6 +141,10 @@ func Load(root string) (*Engine, error) {
 	return newEngine(modules)
 }
 
+// Store holds the policy data (policies.Data: the host-access allow-list), which every
+// evaluation of the policies and of their unit tests sees.
+func Store() storage.Store { return inmem.NewFromObject(policies.Data()) }
+
 func newEngine(modules map[string]*ast.Module) (*Engine, error) {
 	meta, err := readMetadata(modules)
 	if err != nil {
@@ -148,7 +155,7 @@ func newEngine(modules map[string]*ast.Module) (*Engine, error) {
 	if compiler.Failed() {
 		return nil, compiler.Errors
 	}
-	pq, err := rego.New(rego.Query(query), rego.Compiler(compiler)).PrepareForEval(context.Background())
+	pq, err := rego.New(rego.Query(query), rego.Compiler(compiler), rego.Store(Store())).PrepareForEval(context.Background())
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func allModules(t *testing.T) map[string]*ast.Module {
 // TestRegoUnitTests runs the policies' */*_test.rego with OPA's test runner.
 func TestRegoUnitTests(t *testing.T) {
 	modules := allModules(t)
-	ch, err := tester.NewRunner().SetCompiler(ast.NewCompiler()).Run(context.Background(), modules)
+	ch, err := tester.NewRunner().SetCompiler(ast.NewCompiler()).SetStore(Store()).Run(context.Background(), modules)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"time"
 
+	policydata "github.com/hue-platform/hue-gitops/policies"
+
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -414,7 +416,7 @@ func (b *bench) naiveLoop(overlays []string) error {
 	if err != nil {
 		return err
 	}
-	args := []string{"test", "--no-color", "--output", "json"}
+	args := []string{"test", "--no-color", "--output", "json", "--data", filepath.Join(policies, policydata.DataFile)}
 	for _, n := range names {
 		args = append(args, "--policy", filepath.Join(policies, n))
 	}
