@@ -49,7 +49,11 @@ func TestCheckCache(t *testing.T) {
 		require.NoError(t, err)
 		var e map[string]any
 		require.NoError(t, json.Unmarshal(b, &e))
-		name := e["summary"].(map[string]any)["name"].(string)
+		sum, ok := e["summary"].(map[string]any)
+		if !ok {
+			continue // a fleet-wide entry
+		}
+		name := sum["name"].(string)
 		if planted != "" || len(name) < 7 || name[:7] != "school-" || name == "school-district-north" {
 			continue
 		}
@@ -73,4 +77,50 @@ func TestCheckCache(t *testing.T) {
 	code, out = run()
 	require.Equal(t, 0, code, out)
 	require.NotContains(t, out, "served from the cache")
+}
+
+// The fleet-wide Argo CD checks are served from the cache while the Argo CD files, the
+// inventory and every cluster's skeleton are unchanged, and run again when one of them changes.
+func TestCheckCacheArgoCD(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tree")
+	_, err := fleet.Synth(fleet.Options{Root: root, Out: dir, Schools: 3})
+	require.NoError(t, err)
+	files, err := pipeline.Generate(context.Background(), dir, nil, nil)
+	require.NoError(t, err)
+	_, err = fileset.Write(dir, files, nil)
+	require.NoError(t, err)
+	cache := filepath.Join(t.TempDir(), "cache")
+	run := func() (int, string) {
+		var out, errOut bytes.Buffer
+		code := cli.Main([]string{"check", "--root", dir, "--cache", cache, "--format", "text"}, nil, &out, &errOut)
+		require.Contains(t, []int{0, 1}, code, errOut.String())
+		return code, out.String()
+	}
+	code, out := run()
+	require.Equal(t, 0, code, out)
+
+	entry := filepath.Join(cache, "check", "fleet-argocd.json")
+	b, err := os.ReadFile(entry)
+	require.NoError(t, err, "the Argo CD checks' result is kept")
+	var e map[string]any
+	require.NoError(t, json.Unmarshal(b, &e))
+	e["value"] = map[string]any{"findings": []check.Finding{{Check: "argocd", Severity: check.SeverityError, Message: "argo served from the cache"}}, "exists": map[string]bool{}}
+	b, err = json.Marshal(e)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(entry, b, 0o644))
+	code, out = run()
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "argo served from the cache")
+
+	// An Argo CD file changes: the checks run again (and the edit is reported as stale).
+	apps, err := filepath.Glob(filepath.Join(dir, "clusters", "school", "argocd", "apps", "*.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, apps)
+	b, err = os.ReadFile(apps[0])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(apps[0], append(b, []byte("# touched\n")...), 0o644))
+	code, out = run()
+	require.Equal(t, 1, code, out)
+	require.NotContains(t, out, "argo served from the cache")
+	require.Contains(t, out, "differs from what hue generate writes")
 }

@@ -105,7 +105,7 @@ func TestFleetIsClean(t *testing.T) {
 	ck.WholeFleet = true
 	found, err := ck.Check(context.Background(), clusters)
 	require.NoError(t, err)
-	argo, err := pipeline.CheckArgoCD(root, specs.Inventory, clusters)
+	argo, err := pipeline.CheckArgoCD(root, specs.Inventory, clusters, nil)
 	require.NoError(t, err)
 	found = append(found, argo...)
 	// Not a warning either: what the fleet may not meet yet is a reviewed, expiring waiver.

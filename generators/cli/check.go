@@ -17,6 +17,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
 	"github.com/hue-platform/hue-gitops/generators/check/report"
+	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/layout"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/pipeline"
@@ -137,7 +138,7 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 					// The Argo CD apps are checked against every cluster of this run; a shard
 					// keeps the findings of its own clusters and those of no cluster, which
 					// every shard reports alike and merging keeps once.
-					argo, err := pipeline.CheckArgoCD(root, specs.Inventory, run.skeletons)
+					argo, err := pipeline.CheckArgoCD(root, specs.Inventory, run.skeletons, cc)
 					if err != nil {
 						return badInput(err)
 					}
@@ -149,7 +150,12 @@ Exit 0 clean, 1 findings, 2 bad input or usage.`,
 					// A spec edited without regenerating: the tree checked is not what the
 					// specs say. One shard is enough to say so (it costs a generate).
 					if sh.All() || sh.Index == 1 {
-						drift, _, err := pipeline.Drift(cmd.Context(), root, specs, r.Memo, nil)
+						var drift []fileset.Drift
+						if sh.All() {
+							drift, _, err = pipeline.DriftRendered(cmd.Context(), root, specs, r.Memo, run.rendered())
+						} else {
+							drift, _, err = pipeline.Drift(cmd.Context(), root, specs, r.Memo, nil)
+						}
 						if err != nil {
 							return badInput(err)
 						}
@@ -231,6 +237,15 @@ func (r *checkRun) keep(skeleton *check.Cluster, found []check.Finding, sum repo
 	}
 	r.workloads[sum.Name] = workloads
 	r.skeletons = append(r.skeletons, skeleton)
+}
+
+// rendered is each cluster's skeleton, by name.
+func (r *checkRun) rendered() map[string][]manifest.Object {
+	out := make(map[string][]manifest.Object, len(r.skeletons))
+	for _, c := range r.skeletons {
+		out[c.Spec.Name] = c.Objects
+	}
+	return out
 }
 
 func (r *checkRun) summary() []report.Cluster {

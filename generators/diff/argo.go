@@ -192,15 +192,11 @@ func expand(set *argov1alpha1.ApplicationSet) ([]*argov1alpha1.Application, erro
 		if g.List == nil {
 			continue // other generators need a cluster or a repository to answer
 		}
-		for i, el := range g.List.Elements {
-			params := map[string]any{}
-			if err := json.Unmarshal(el.Raw, &params); err != nil {
-				return nil, fmt.Errorf("generators list element %d: %w", i, err)
+		for i, el := range argocheck.RenderElements(set, g.List.Elements) {
+			if el.Err != nil {
+				return nil, fmt.Errorf("generators list element %d: %w", i, el.Err)
 			}
-			a, err := argocheck.RenderElement(set, params)
-			if err != nil {
-				return nil, fmt.Errorf("generators list element %d: %w", i, err)
-			}
+			a := el.App
 			out = append(out, a)
 		}
 	}

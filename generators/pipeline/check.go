@@ -2,11 +2,17 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -145,7 +151,11 @@ func (ck *Checker) Finish(found []check.Finding, clusters []string) []check.Find
 }
 
 // CheckArgoCD verifies the committed Argo CD apps against the inventory and rendered clusters.
-func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster) ([]check.Finding, error) {
+// With a cache (cc not nil), the findings of a run whose every input is the same (the Argo CD
+// files, the inventory, each cluster's skeleton, and the answer for every overlay path the
+// checks asked about) are taken from it: at fleet size the check expands every school
+// Application with Argo CD's template renderer, some seconds of work.
+func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster, cc *CheckCache) ([]check.Finding, error) {
 	files, err := fileset.Read(root, []string{layout.Clusters}, func(rel string) bool {
 		return strings.HasSuffix(rel, ".yaml") && layout.Generated(rel)
 	})
@@ -160,7 +170,80 @@ func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster
 		st, err := os.Stat(filepath.Join(root, p))
 		return err == nil && st.IsDir()
 	}
-	return argocheck.Check(inv, files, rendered, exists), nil
+	if cc == nil {
+		return argocheck.Check(inv, files, rendered, exists), nil
+	}
+	key, err := cc.FleetKey(func(w io.Writer) error { return argoInputs(w, inv, files, rendered) })
+	if err != nil {
+		return nil, err
+	}
+	var kept argoResult
+	if cc.GetFleet(argoEntry, key, &kept) && kept.stillExists(exists) {
+		return kept.Findings, nil
+	}
+	kept = argoResult{Exists: map[string]bool{}}
+	var mu sync.Mutex
+	found := argocheck.Check(inv, files, rendered, func(p string) bool {
+		ok := exists(p)
+		mu.Lock()
+		kept.Exists[p] = ok
+		mu.Unlock()
+		return ok
+	})
+	kept.Findings = found
+	cc.PutFleet(argoEntry, key, kept)
+	return found, nil
+}
+
+// argoEntry names the cached result of the Argo CD checks.
+const argoEntry = "argocd"
+
+// argoResult is a cached result of the Argo CD checks and the overlay paths they asked about.
+type argoResult struct {
+	Findings []check.Finding `json:"findings"`
+	Exists   map[string]bool `json:"exists"`
+}
+
+func (r argoResult) stillExists(exists func(string) bool) bool {
+	for p, ok := range r.Exists {
+		if exists(p) != ok {
+			return false
+		}
+	}
+	return true
+}
+
+// argoInputs writes everything the Argo CD checks read but the file system: the files, the
+// inventory, and each cluster's skeleton objects with their sources.
+func argoInputs(w io.Writer, inv *platform.Inventory, files map[string][]byte, rendered map[string][]manifest.Object) error {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(w, "file\x00%s\x00%d\x00", p, len(files[p]))
+		if _, err := w.Write(files[p]); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(inv)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "inventory\x00%d\x00", len(b))
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(rendered)) {
+		fmt.Fprintf(w, "cluster\x00%s\x00%d\x00", name, len(rendered[name]))
+		for _, o := range rendered[name] {
+			b, err := json.Marshal(o.Object)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%s\x00%d\x00", o.Source, len(b))
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Rules describes every check id for the reports.

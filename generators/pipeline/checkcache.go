@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -132,6 +133,54 @@ func (cc *CheckCache) Put(key string, c *check.Cluster, found []check.Finding, s
 		return
 	}
 	_ = fileset.WriteAtomic(cc.file(sum.Name), b) // a failure only costs a later check
+}
+
+// FleetKey is the key of a result about the whole fleet: the part every key of the run shares
+// and what inputs writes of that result's own inputs.
+func (cc *CheckCache) FleetKey(inputs func(io.Writer) error) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "fleet\x00%s\x00", cc.base)
+	if err := inputs(h); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fleetEntry is a cached result about the whole fleet.
+type fleetEntry struct {
+	Format int             `json:"format"`
+	Key    string          `json:"key"`
+	Value  json.RawMessage `json:"value"`
+}
+
+func (cc *CheckCache) fleetFile(name string) string {
+	return filepath.Join(cc.dir, "fleet-"+name+".json")
+}
+
+// GetFleet decodes the result kept as name into v when its key is key.
+func (cc *CheckCache) GetFleet(name, key string, v any) bool {
+	b, err := os.ReadFile(cc.fleetFile(name))
+	if err != nil {
+		return false
+	}
+	var e fleetEntry
+	if json.Unmarshal(b, &e) != nil || e.Format != checkCacheFormat || e.Key != key {
+		return false
+	}
+	return json.Unmarshal(e.Value, v) == nil
+}
+
+// PutFleet keeps v as the result name under key (atomically; a failure only costs a later check).
+func (cc *CheckCache) PutFleet(name, key string, v any) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	b, err := json.Marshal(fleetEntry{Format: checkCacheFormat, Key: key, Value: raw})
+	if err != nil {
+		return
+	}
+	_ = fileset.WriteAtomic(cc.fleetFile(name), b)
 }
 
 // Objects are the skeleton objects of an entry (see manifest.Skeleton).

@@ -74,6 +74,55 @@ func Drift(ctx context.Context, root string, s *Specs, memo *render.Memo, progre
 	return drift, len(files), err
 }
 
+// DriftRendered is Drift for a run that has already rendered the committed overlays of every
+// cluster (rendered holds each cluster's skeleton). When the generated bases, components and
+// overlays are the committed ones, the tree about to be written is the tree that was rendered,
+// so the Argo CD files are generated from those renders rather than by rendering the fleet
+// again; when they differ, or a cluster's render is missing, it is Drift.
+func DriftRendered(ctx context.Context, root string, s *Specs, memo *render.Memo, rendered map[string][]manifest.Object) ([]fileset.Drift, int, error) {
+	for _, c := range s.Inventory.Clusters {
+		if _, ok := rendered[c.Name]; !ok {
+			return Drift(ctx, root, s, memo, nil)
+		}
+	}
+	files, err := GenerateBases(s)
+	if err != nil {
+		return nil, 0, err
+	}
+	overlays, err := cluster.Generate(s.Catalog, s.Inventory)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := files.Merge(overlays); err != nil {
+		return nil, 0, err
+	}
+	existing, err := fileset.Existing(root, layout.Generated, layout.GeneratedDirs...)
+	if err != nil {
+		return nil, 0, err
+	}
+	rest := map[string]bool{}
+	for p := range existing {
+		if !layout.InArgoDir(p) {
+			rest[p] = true
+		}
+	}
+	if drift, err := fileset.Compare(root, files, rest); err != nil || len(drift) > 0 {
+		if err != nil {
+			return nil, 0, err
+		}
+		return Drift(ctx, root, s, memo, nil)
+	}
+	apps, err := argocd.Generate(s.Inventory, rendered, s.ArgoCD)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := files.Merge(apps); err != nil {
+		return nil, 0, err
+	}
+	drift, err := fileset.Compare(root, files, existing)
+	return drift, len(files), err
+}
+
 // StaleID is the check id of a generated file that is not what the specs generate.
 const StaleID = "generated"
 

@@ -12,6 +12,7 @@ import (
 	argo "github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	"github.com/argoproj/argo-cd/v3/util/settings"
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -230,18 +231,13 @@ func (c *checker) checkAppSet(d *doc, s *argo.ApplicationSet) {
 			c.add(d, "", gf, "only List generators with inline elements can be checked")
 			continue
 		}
-		for i, el := range gen.List.Elements {
+		for i, el := range RenderElements(s, gen.List.Elements) {
 			ef := fmt.Sprintf("%s.list.elements[%d]", gf, i)
-			var params map[string]any
-			if err := json.Unmarshal(el.Raw, &params); err != nil {
-				c.add(d, "", ef, "element is not an object: %v", err)
+			if el.Err != nil {
+				c.add(d, "", ef, "%v", el.Err)
 				continue
 			}
-			tmpl, err := RenderElement(s, params)
-			if err != nil {
-				c.add(d, "", ef, "template does not render for this element: %v", err)
-				continue
-			}
+			params, tmpl := el.Params, el.App
 			dep := &deployment{doc: d, name: tmpl.Name, labels: tmpl.Labels, finalizers: tmpl.Finalizers, spec: tmpl.Spec, field: "spec.template.spec", elem: ef}
 			deps = append(deps, dep)
 			name, _ := params[argogen.ElementName].(string)
@@ -284,6 +280,35 @@ func countGenerators(g argo.ApplicationSetGenerator) int {
 func RenderElement(set *argo.ApplicationSet, params map[string]any) (*argo.Application, error) {
 	var render asutils.Render
 	return render.RenderTemplateParams(templateApplication(set.Spec.Template), set.Spec.SyncPolicy, params, set.Spec.GoTemplate, set.Spec.GoTemplateOptions)
+}
+
+// Element is one List generator element and the Application its set makes of it.
+type Element struct {
+	Params map[string]any
+	App    *argo.Application
+	// Err says why there is no App: the element is not an object, or the template does not
+	// render for it.
+	Err error
+}
+
+// RenderElements renders every element of a List generator with RenderElement. (On two cores
+// rendering them in parallel bought little: Argo CD's renderer clones its template and sprig
+// functions for every string it fills in, and the clones contend for memory.)
+func RenderElements(set *argo.ApplicationSet, elements []apiextensionsv1.JSON) []Element {
+	out := make([]Element, len(elements))
+	for i, el := range elements {
+		var params map[string]any
+		if err := json.Unmarshal(el.Raw, &params); err != nil {
+			out[i].Err = fmt.Errorf("element is not an object: %w", err)
+			continue
+		}
+		app, err := RenderElement(set, params)
+		if err != nil {
+			err = fmt.Errorf("template does not render for this element: %w", err)
+		}
+		out[i] = Element{Params: params, App: app, Err: err}
+	}
+	return out
 }
 
 // templateApplication is the Application an ApplicationSet's template describes, before its
