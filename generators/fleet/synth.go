@@ -287,13 +287,15 @@ func RingOrder(rings []string, counts []int) []string {
 	return out
 }
 
-// Overridable lists the fleet's Deployment services without autoscaling, whose replicas and tag
-// a cluster may override.
+// Overridable lists the fleet's Deployment services without autoscaling whose replicas and tag
+// a cluster may override. A service of fewer than two replicas is left out: its base has no
+// PodDisruptionBudget, so one more replica would make the synthetic school fail HUE-014, and a
+// benchmark fleet must check as clean as the committed one.
 func Overridable(cat *platform.Catalog, services []string) []*v1alpha1.HueService {
 	var out []*v1alpha1.HueService
 	for _, name := range slices.Sorted(slices.Values(services)) {
 		s := cat.Service(name)
-		if s != nil && s.Spec.Workload == v1alpha1.Deployment && s.Spec.Autoscaling == nil {
+		if s != nil && s.Spec.Workload == v1alpha1.Deployment && s.Spec.Autoscaling == nil && s.Spec.Replicas != nil && *s.Spec.Replicas >= 2 {
 			out = append(out, s)
 		}
 	}
@@ -305,11 +307,7 @@ func Overridable(cat *platform.Catalog, services []string) []*v1alpha1.HueServic
 func Override(services []*v1alpha1.HueService, k int) (*v1alpha1.HueService, v1alpha1.ServiceOverride) {
 	s := services[(k/2)%len(services)]
 	if k%2 == 0 {
-		replicas := int32(2)
-		if s.Spec.Replicas != nil {
-			replicas = *s.Spec.Replicas
-		}
-		replicas++
+		replicas := *s.Spec.Replicas + 1
 		return s, v1alpha1.ServiceOverride{Replicas: &replicas}
 	}
 	return s, v1alpha1.ServiceOverride{Tag: NextTag(s.Spec.Image)}

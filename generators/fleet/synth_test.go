@@ -10,11 +10,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/platform"
+	"github.com/hue-platform/hue-gitops/generators/service"
 )
 
 const root = "../.."
@@ -206,4 +208,32 @@ spec:
 	got := docs[0].Object.(*v1alpha1.HueCluster)
 	require.Equal(t, "0.4", got.Spec.Overrides["learner"].Tag)
 	require.True(t, bytes.HasPrefix(b, []byte("apiVersion:")))
+}
+
+// A synthetic school that raises a service's replicas must keep that service's disruption
+// budget: the benchmark fleet checks as clean as the committed one (HUE-014 asks a budget of
+// every Deployment of two replicas or more, and a base has one only from two replicas up).
+func TestOverridesKeepDisruptionBudgets(t *testing.T) {
+	cat, err := platform.LoadCatalog(root)
+	require.NoError(t, err)
+	inv, err := platform.LoadInventory(root, cat)
+	require.NoError(t, err)
+	services := Overridable(cat, inv.Fleets[v1alpha1.FleetSchool].Spec.Defaults.Services)
+	require.NotEmpty(t, services)
+	for k := range 2 * len(services) {
+		s, o := Override(services, k)
+		if o.Replicas == nil {
+			continue
+		}
+		objs, err := service.Objects(s)
+		require.NoError(t, err)
+		var budget bool
+		for _, obj := range objs {
+			_, budget = obj.(*policyv1.PodDisruptionBudget)
+			if budget {
+				break
+			}
+		}
+		require.True(t, budget, "override %d raises %s to %d replicas, and its base has no PodDisruptionBudget", k, s.Name, *o.Replicas)
+	}
 }
