@@ -2,7 +2,6 @@ package argocd
 
 import (
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -12,7 +11,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	argogen "github.com/hue-platform/hue-gitops/generators/argocd"
 	"github.com/hue-platform/hue-gitops/generators/argocd/argocdtest"
-	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/check/checktest"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/platform"
 )
@@ -31,7 +30,7 @@ func TestGeneratedFilesPass(t *testing.T) {
 			inv, rendered := argocdtest.LoadCase(t, dir)
 			files, err := argogen.Generate(inv, rendered, argogen.Options{})
 			require.NoError(t, err)
-			require.Empty(t, findingStrings(Check(inv, files, rendered, argocdtest.OverlayExists(rendered))))
+			require.Empty(t, checktest.Strings(Check(inv, files, rendered, argocdtest.OverlayExists(rendered))))
 		})
 	}
 }
@@ -306,7 +305,7 @@ spec:
 					return
 				}
 			}
-			t.Fatalf("no finding at %s %s containing %q; got:\n%s", tc.source, tc.field, tc.message, strings.Join(findingStrings(findings), "\n"))
+			t.Fatalf("no finding at %s %s containing %q; got:\n%s", tc.source, tc.field, tc.message, strings.Join(checktest.Strings(findings), "\n"))
 		})
 	}
 }
@@ -317,15 +316,6 @@ func edit(t *testing.T, files map[string][]byte, file, old, new string) {
 	s := string(files[file])
 	require.Contains(t, s, old, "%s", file)
 	files[file] = []byte(strings.Replace(s, old, new, 1))
-}
-
-func findingStrings(fs []check.Finding) []string {
-	out := make([]string, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, f.String())
-	}
-	sort.Strings(out)
-	return out
 }
 
 // The checker finds a cluster deployed by name when an Application names its registered

@@ -4,11 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/check/checktest"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
@@ -27,31 +27,9 @@ func run(t *testing.T, docs ...string) []check.Finding {
 	return Check(&check.Cluster{Spec: hc, Objects: parse(t, strings.Join(docs, "\n---\n"))})
 }
 
-type want struct {
-	sev   check.Severity
-	kind  string
-	name  string
-	field string
-	msg   string // a substring of the message
-}
-
-func assertFindings(t *testing.T, got []check.Finding, wants []want) {
-	t.Helper()
-	if !assert.Len(t, got, len(wants), "findings: %v", got) {
-		return
-	}
-	for i, w := range wants {
-		f := got[i]
-		assert.Equal(t, ID, f.Check)
-		assert.Equal(t, "c1", f.Cluster)
-		assert.Equal(t, "fixture.yaml", f.Source)
-		assert.Equal(t, w.sev, f.Severity, "finding %d: %v", i, f)
-		assert.Equal(t, w.kind, f.Kind, "finding %d: %v", i, f)
-		assert.Equal(t, w.name, f.Name, "finding %d: %v", i, f)
-		assert.Equal(t, w.field, f.Field, "finding %d: %v", i, f)
-		assert.Contains(t, f.Message, w.msg, "finding %d", i)
-	}
-}
+// fixture is what every finding of these tests carries: this check, the cluster run checks
+// and the file parse decodes.
+var fixture = checktest.Common{Check: ID, Cluster: "c1", Source: "fixture.yaml"}
 
 // web is a Deployment with ports http (8080) and metrics (9090) and probes on them.
 const web = `apiVersion: apps/v1
@@ -86,7 +64,7 @@ func TestServices(t *testing.T) {
 	tests := []struct {
 		name  string
 		docs  []string
-		wants []want
+		wants []checktest.Want
 	}{
 		{name: "service selecting a deployment by name and number", docs: []string{web, webService}},
 		// A selector that matches nothing is policy HUE-026's finding, reported once, there;
@@ -102,23 +80,23 @@ func TestServices(t *testing.T) {
 		{
 			name: "unknown target port name",
 			docs: []string{web, strings.Replace(webService, "targetPort: http", "targetPort: https", 1)},
-			wants: []want{{check.SeverityError, "Service", "web", "spec.ports[0].targetPort",
-				`targetPort "https" is not a container port name in any selected pod template (Deployment/hue/web)`}},
+			wants: []checktest.Want{checktest.Error("Service", "web", "spec.ports[0].targetPort",
+				`targetPort "https" is not a container port name in any selected pod template (Deployment/hue/web)`)},
 		},
 		{
 			name:  "undeclared target port number",
 			docs:  []string{web, strings.Replace(webService, "targetPort: http", "targetPort: 8081", 1)},
-			wants: []want{{check.SeverityWarning, "Service", "web", "spec.ports[0].targetPort", "targetPort 8081/TCP is not a declared containerPort"}},
+			wants: []checktest.Want{checktest.Warning("Service", "web", "spec.ports[0].targetPort", "targetPort 8081/TCP is not a declared containerPort")},
 		},
 		{
 			name:  "target port defaults to the port",
 			docs:  []string{web, strings.Replace(webService, "port: 9090}", "port: 9091}", 1)},
-			wants: []want{{check.SeverityWarning, "Service", "web", "spec.ports[1].targetPort", "targetPort 9091/TCP"}},
+			wants: []checktest.Want{checktest.Warning("Service", "web", "spec.ports[1].targetPort", "targetPort 9091/TCP")},
 		},
 		{
 			name:  "protocol must match",
 			docs:  []string{web, strings.Replace(webService, "port: 9090}", "port: 53, protocol: TCP}", 1)},
-			wants: []want{{check.SeverityWarning, "Service", "web", "spec.ports[1].targetPort", "targetPort 53/TCP"}},
+			wants: []checktest.Want{checktest.Warning("Service", "web", "spec.ports[1].targetPort", "targetPort 53/TCP")},
 		},
 		{name: "udp port", docs: []string{web, strings.Replace(webService, "port: 9090}", "port: 53, protocol: UDP}", 1)}},
 		{
@@ -127,7 +105,7 @@ func TestServices(t *testing.T) {
 kind: Service
 metadata: {name: pg, namespace: hue}
 spec: {ports: [{port: 5432}]}`},
-			wants: []want{{check.SeverityError, "Service", "pg", "spec.selector", "no selector and no EndpointSlice labelled kubernetes.io/service-name=pg"}},
+			wants: []checktest.Want{checktest.Error("Service", "pg", "spec.selector", "no selector and no EndpointSlice labelled kubernetes.io/service-name=pg")},
 		},
 		{
 			name: "selector-less service with endpoint slice",
@@ -150,7 +128,7 @@ spec: {ports: [{port: 5432}]}`, `apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
 metadata: {name: pg-1, namespace: db, labels: {kubernetes.io/service-name: pg}}
 addressType: IPv4`},
-			wants: []want{{check.SeverityError, "Service", "pg", "spec.selector", "no EndpointSlice"}},
+			wants: []checktest.Want{checktest.Error("Service", "pg", "spec.selector", "no EndpointSlice")},
 		},
 		{
 			name: "external name service",
@@ -161,13 +139,13 @@ spec: {type: ExternalName, externalName: smtp.example.org}`},
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertFindings(t, run(t, tt.docs...), tt.wants) })
+		t.Run(tt.name, func(t *testing.T) { checktest.AssertFindings(t, run(t, tt.docs...), fixture, tt.wants) })
 	}
 }
 
 // Probe ports are policy HUE-027's to report, once; this check leaves them alone.
 func TestProbesAreLeftToThePolicy(t *testing.T) {
-	assertFindings(t, run(t, strings.Replace(web, "port: http}", "port: healthz}", 1)), nil)
+	checktest.AssertFindings(t, run(t, strings.Replace(web, "port: http}", "port: healthz}", 1)), fixture, nil)
 }
 
 // app references one of everything.
@@ -264,57 +242,57 @@ func TestPodReferences(t *testing.T) {
 	tests := []struct {
 		name  string
 		docs  []string
-		wants []want
+		wants []checktest.Want
 	}{
 		{name: "everything resolves", docs: []string{app, appDeps}},
 		{
 			name:  "missing service account",
 			docs:  []string{app, without("ServiceAccount", "app")},
-			wants: []want{{check.SeverityError, "StatefulSet", "app", p + "serviceAccountName", `ServiceAccount "app" does not exist in namespace "hue"`}},
+			wants: []checktest.Want{checktest.Error("StatefulSet", "app", p+"serviceAccountName", `ServiceAccount "app" does not exist in namespace "hue"`)},
 		},
 		{
 			name:  "missing image pull secret",
 			docs:  []string{app, without("Secret", "registry")},
-			wants: []want{{check.SeverityError, "StatefulSet", "app", p + "imagePullSecrets[0].name", `Secret "registry" does not exist in namespace "hue" (declare it in annotation hue.dev/external-secrets`}},
+			wants: []checktest.Want{checktest.Error("StatefulSet", "app", p+"imagePullSecrets[0].name", `Secret "registry" does not exist in namespace "hue" (declare it in annotation hue.dev/external-secrets`)},
 		},
 		{
 			name:  "missing init container envFrom",
 			docs:  []string{app, without("ConfigMap", "app-env")},
-			wants: []want{{check.SeverityError, "StatefulSet", "app", p + "initContainers[0].envFrom[0].configMapRef.name", `ConfigMap "app-env" does not exist`}},
+			wants: []checktest.Want{checktest.Error("StatefulSet", "app", p+"initContainers[0].envFrom[0].configMapRef.name", `ConfigMap "app-env" does not exist`)},
 		},
 		{
 			name:  "missing secret envFrom",
 			docs:  []string{app, without("Secret", "app-secret-env")},
-			wants: []want{{check.SeverityError, "StatefulSet", "app", p + "containers[0].envFrom[0].secretRef.name", `Secret "app-secret-env" does not exist`}},
+			wants: []checktest.Want{checktest.Error("StatefulSet", "app", p+"containers[0].envFrom[0].secretRef.name", `Secret "app-secret-env" does not exist`)},
 		},
 		{
 			name: "missing config map referenced three ways",
 			docs: []string{app, without("ConfigMap", "app-config")},
-			wants: []want{
-				{check.SeverityError, "StatefulSet", "app", p + "containers[0].env[0].valueFrom.configMapKeyRef", `ConfigMap "app-config" does not exist`},
-				{check.SeverityError, "StatefulSet", "app", p + "volumes[0].configMap.items[0].key", `ConfigMap "app-config" does not exist`},
-				{check.SeverityError, "StatefulSet", "app", p + "volumes[0].configMap.name", `ConfigMap "app-config" does not exist`},
-				{check.SeverityError, "StatefulSet", "app", p + "volumes[4].projected.sources[0].configMap.name", `ConfigMap "app-config" does not exist`},
+			wants: []checktest.Want{
+				checktest.Error("StatefulSet", "app", p+"containers[0].env[0].valueFrom.configMapKeyRef", `ConfigMap "app-config" does not exist`),
+				checktest.Error("StatefulSet", "app", p+"volumes[0].configMap.items[0].key", `ConfigMap "app-config" does not exist`),
+				checktest.Error("StatefulSet", "app", p+"volumes[0].configMap.name", `ConfigMap "app-config" does not exist`),
+				checktest.Error("StatefulSet", "app", p+"volumes[4].projected.sources[0].configMap.name", `ConfigMap "app-config" does not exist`),
 			},
 		},
 		{
 			name: "missing keys",
 			docs: []string{app, strings.Replace(strings.Replace(appDeps, `data: {a: "1"}`, `data: {x: "1"}`, 1), `stringData: {b: "2"}`, `data: {c: Mg==}`, 1)},
-			wants: []want{
-				{check.SeverityError, "StatefulSet", "app", p + "containers[0].env[0].valueFrom.configMapKeyRef", `ConfigMap "app-config" has no key "a"`},
-				{check.SeverityError, "StatefulSet", "app", p + "containers[0].env[1].valueFrom.secretKeyRef", `Secret "app-secret" has no key "b"`},
-				{check.SeverityError, "StatefulSet", "app", p + "volumes[0].configMap.items[0].key", `ConfigMap "app-config" has no key "a"`},
+			wants: []checktest.Want{
+				checktest.Error("StatefulSet", "app", p+"containers[0].env[0].valueFrom.configMapKeyRef", `ConfigMap "app-config" has no key "a"`),
+				checktest.Error("StatefulSet", "app", p+"containers[0].env[1].valueFrom.secretKeyRef", `Secret "app-secret" has no key "b"`),
+				checktest.Error("StatefulSet", "app", p+"volumes[0].configMap.items[0].key", `ConfigMap "app-config" has no key "a"`),
 			},
 		},
 		{
 			name:  "missing pvc; claim templates count",
 			docs:  []string{app, without("PersistentVolumeClaim", "shared")},
-			wants: []want{{check.SeverityError, "StatefulSet", "app", p + "volumes[2].persistentVolumeClaim.claimName", `PersistentVolumeClaim "shared" does not exist`}},
+			wants: []checktest.Want{checktest.Error("StatefulSet", "app", p+"volumes[2].persistentVolumeClaim.claimName", `PersistentVolumeClaim "shared" does not exist`)},
 		},
 		{
 			name:  "external secrets only when declared",
 			docs:  []string{strings.Replace(app, `"app-tls, vault-token"`, `"app-tls"`, 1), appDeps},
-			wants: []want{{check.SeverityError, "StatefulSet", "app", p + "containers[0].env[3].valueFrom.secretKeyRef", `Secret "vault-token" does not exist`}},
+			wants: []checktest.Want{checktest.Error("StatefulSet", "app", p+"containers[0].env[3].valueFrom.secretKeyRef", `Secret "vault-token" does not exist`)},
 		},
 		{
 			name: "references resolve in the object's namespace only",
@@ -323,7 +301,7 @@ func TestPodReferences(t *testing.T) {
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: app, namespace: other}`},
-			wants: []want{{check.SeverityError, "StatefulSet", "app", p + "serviceAccountName", `ServiceAccount "app" does not exist in namespace "hue"`}},
+			wants: []checktest.Want{checktest.Error("StatefulSet", "app", p+"serviceAccountName", `ServiceAccount "app" does not exist in namespace "hue"`)},
 		},
 		{
 			name: "default service account and annotation on the pod template",
@@ -340,7 +318,7 @@ spec:
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertFindings(t, run(t, tt.docs...), tt.wants) })
+		t.Run(tt.name, func(t *testing.T) { checktest.AssertFindings(t, run(t, tt.docs...), fixture, tt.wants) })
 	}
 }
 
@@ -361,32 +339,32 @@ spec:
 	tests := []struct {
 		name  string
 		docs  []string
-		wants []want
+		wants []checktest.Want
 	}{
 		{name: "both point at the deployment", docs: []string{web, hpa, pdb}},
 		{
 			name:  "hpa target missing",
 			docs:  []string{web, strings.Replace(hpa, "name: web}", "name: api}", 1)},
-			wants: []want{{check.SeverityError, "HorizontalPodAutoscaler", "web", "spec.scaleTargetRef", `scale target apps/v1 Deployment/api does not exist in namespace "hue"`}},
+			wants: []checktest.Want{checktest.Error("HorizontalPodAutoscaler", "web", "spec.scaleTargetRef", `scale target apps/v1 Deployment/api does not exist in namespace "hue"`)},
 		},
 		{
 			name:  "hpa target of the wrong kind",
 			docs:  []string{web, strings.Replace(hpa, "kind: Deployment", "kind: StatefulSet", 1)},
-			wants: []want{{check.SeverityError, "HorizontalPodAutoscaler", "web", "spec.scaleTargetRef", "StatefulSet/web does not exist"}},
+			wants: []checktest.Want{checktest.Error("HorizontalPodAutoscaler", "web", "spec.scaleTargetRef", "StatefulSet/web does not exist")},
 		},
 		{
 			name:  "pdb selecting nothing",
 			docs:  []string{web, strings.Replace(pdb, "[web, api]", "[api]", 1)},
-			wants: []want{{check.SeverityError, "PodDisruptionBudget", "web", "spec.selector", `selector app in (api) selects no pod template in namespace "hue"`}},
+			wants: []checktest.Want{checktest.Error("PodDisruptionBudget", "web", "spec.selector", `selector app in (api) selects no pod template in namespace "hue"`)},
 		},
 		{
 			name:  "pdb without selector",
 			docs:  []string{web, strings.Replace(pdb, "  selector: {matchExpressions: [{key: app, operator: In, values: [web, api]}]}", "", 1)},
-			wants: []want{{check.SeverityError, "PodDisruptionBudget", "web", "spec.selector", "has no selector"}},
+			wants: []checktest.Want{checktest.Error("PodDisruptionBudget", "web", "spec.selector", "has no selector")},
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertFindings(t, run(t, tt.docs...), tt.wants) })
+		t.Run(tt.name, func(t *testing.T) { checktest.AssertFindings(t, run(t, tt.docs...), fixture, tt.wants) })
 	}
 }
 
@@ -410,33 +388,33 @@ spec: {podSelector: {matchLabels: {app: nothing}}}`
 	tests := []struct {
 		name  string
 		docs  []string
-		wants []want
+		wants []checktest.Want
 	}{
 		{name: "backends and network policy resolve", docs: []string{web, webService, ing, np}},
 		{
 			name: "missing service",
 			docs: []string{web, ing},
-			wants: []want{
-				{check.SeverityError, "Ingress", "web", "spec.defaultBackend.service.name", `Service "web" does not exist in namespace "hue"`},
-				{check.SeverityError, "Ingress", "web", "spec.rules[0].http.paths[0].backend.service.name", `Service "web" does not exist`},
-				{check.SeverityError, "Ingress", "web", "spec.rules[0].http.paths[1].backend.service.name", `Service "web" does not exist`},
+			wants: []checktest.Want{
+				checktest.Error("Ingress", "web", "spec.defaultBackend.service.name", `Service "web" does not exist in namespace "hue"`),
+				checktest.Error("Ingress", "web", "spec.rules[0].http.paths[0].backend.service.name", `Service "web" does not exist`),
+				checktest.Error("Ingress", "web", "spec.rules[0].http.paths[1].backend.service.name", `Service "web" does not exist`),
 			},
 		},
 		{
 			name: "missing ports",
 			docs: []string{web, webService, strings.Replace(strings.Replace(ing, "{name: http}", "{name: https}", 1), "{number: 80}", "{number: 8080}", 1)},
-			wants: []want{
-				{check.SeverityError, "Ingress", "web", "spec.defaultBackend.service.port.number", `Service "web" has no port 8080 (ports: 80 (http), 9090 (metrics))`},
-				{check.SeverityError, "Ingress", "web", "spec.rules[0].http.paths[0].backend.service.port.name", `Service "web" has no port named "https"`},
+			wants: []checktest.Want{
+				checktest.Error("Ingress", "web", "spec.defaultBackend.service.port.number", `Service "web" has no port 8080 (ports: 80 (http), 9090 (metrics))`),
+				checktest.Error("Ingress", "web", "spec.rules[0].http.paths[0].backend.service.port.name", `Service "web" has no port named "https"`),
 			},
 		},
 		{
 			name:  "tls secret neither rendered nor external",
 			docs:  []string{web, webService, strings.Replace(ing, "annotations: {hue.dev/external-secrets: web-tls}", "annotations: {}", 1)},
-			wants: []want{{check.SeverityError, "Ingress", "web", "spec.tls[0].secretName", `Secret "web-tls" does not exist`}},
+			wants: []checktest.Want{checktest.Error("Ingress", "web", "spec.tls[0].secretName", `Secret "web-tls" does not exist`)},
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertFindings(t, run(t, tt.docs...), tt.wants) })
+		t.Run(tt.name, func(t *testing.T) { checktest.AssertFindings(t, run(t, tt.docs...), fixture, tt.wants) })
 	}
 }

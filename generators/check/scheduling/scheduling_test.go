@@ -16,6 +16,7 @@ import (
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/check/checktest"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
@@ -60,34 +61,10 @@ func cluster(t *testing.T, docs string) *check.Cluster {
 	return &check.Cluster{Spec: hc, Objects: parse(t, docs), Overlay: "overlays/c1", SpecFile: "clusters/f/c1.yaml"}
 }
 
-type want struct {
-	sev   check.Severity
-	kind  string
-	name  string
-	field string
-	msg   []string // substrings of the message
-}
-
-func assertFindings(t *testing.T, got []check.Finding, wants []want) {
-	t.Helper()
-	if !assert.Len(t, got, len(wants), "findings: %v", got) {
-		return
-	}
-	for i, w := range wants {
-		f := got[i]
-		assert.Equal(t, ID, f.Check)
-		assert.Equal(t, "c1", f.Cluster)
-		assert.Equal(t, "fixture.yaml", f.Source)
-		assert.Equal(t, "clusters/f/c1.yaml", f.Related, "the cluster spec that declares the pools")
-		assert.Equal(t, w.sev, f.Severity, "finding %d: %v", i, f)
-		assert.Equal(t, w.kind, f.Kind, "finding %d: %v", i, f)
-		assert.Equal(t, w.name, f.Name, "finding %d: %v", i, f)
-		assert.Equal(t, w.field, f.Field, "finding %d: %v", i, f)
-		for _, m := range w.msg {
-			assert.Contains(t, f.Message, m, "finding %d", i)
-		}
-	}
-}
+// fixture is what every finding of these tests carries: this check, the cluster c1 that cluster
+// builds, the file parse decodes, and as the related file the cluster spec that declares the
+// pools, where the fix may belong.
+var fixture = checktest.Common{Check: ID, Cluster: "c1", Source: "fixture.yaml", Related: "clusters/f/c1.yaml"}
 
 // deploy renders a Deployment fixture with the given pod spec lines (indented by 6).
 func deploy(name string, replicas int, podSpec string) string {
@@ -131,16 +108,16 @@ func TestCheckPlacement(t *testing.T) {
 	tests := []struct {
 		name  string
 		docs  string
-		wants []want
+		wants []checktest.Want
 	}{
 		{name: "plain deployment fits the general pool", docs: deploy("web", 2, small)},
 		{
 			name: "selector for a tainted pool without toleration",
 			docs: deploy("etl", 1, small+"\nnodeSelector: {hue.dev/pool-class: batch}"),
-			wants: []want{{check.SeverityError, "Deployment", "etl", "spec.template.spec", []string{
-				"no node pool can take it: pool general: node selector/affinity does not match; " +
+			wants: []checktest.Want{checktest.Error("Deployment", "etl", "spec.template.spec",
+				"no node pool can take it: pool general: node selector/affinity does not match; "+
 					"pool batch: untolerated taint hue.dev/dedicated=batch:NoSchedule; pool spot: node selector/affinity does not match",
-			}}},
+			)},
 		},
 		{name: "selector for a tainted pool with toleration", docs: deploy("etl", 1, small+"\nnodeSelector: {hue.dev/pool-class: batch}"+tolerateBatch)},
 		{
@@ -155,9 +132,9 @@ affinity:
     requiredDuringSchedulingIgnoredDuringExecution:
       nodeSelectorTerms:
       - matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [eu-1c]}]`),
-			wants: []want{{check.SeverityError, "Deployment", "zonal", "spec.template.spec", []string{
+			wants: []checktest.Want{checktest.Error("Deployment", "zonal", "spec.template.spec",
 				"pool general: node selector/affinity does not match", "pool batch: node selector/affinity does not match",
-			}}},
+			)},
 		},
 		{
 			name: "required node affinity on the first zone",
@@ -176,14 +153,14 @@ affinity:
     requiredDuringSchedulingIgnoredDuringExecution:
       nodeSelectorTerms:
       - matchExpressions: [{key: hue.dev/pool, operator: Sometimes, values: [general]}]`),
-			wants: []want{{check.SeverityError, "Deployment", "bad", "spec.template.spec", []string{"pool general: invalid node affinity"}}},
+			wants: []checktest.Want{checktest.Error("Deployment", "bad", "spec.template.spec", "pool general: invalid node affinity")},
 		},
 		{
 			name: "only eligible pool prefers no scheduling",
 			docs: deploy("cheap", 1, small+"\nnodeSelector: {hue.dev/spot: \"true\"}"),
-			wants: []want{{check.SeverityWarning, "Deployment", "cheap", "spec.template.spec.tolerations", []string{
+			wants: []checktest.Want{checktest.Warning("Deployment", "cheap", "spec.template.spec.tolerations",
 				"every eligible node pool prefers not to run it: pool spot: untolerated taint hue.dev/spot=true:PreferNoSchedule",
-			}}},
+			)},
 		},
 		{
 			name: "soft taint tolerated",
@@ -200,9 +177,9 @@ spec:
     metadata: {labels: {app: logs}}
     spec:
 ` + indent(small, 6),
-			wants: []want{{check.SeverityError, "DaemonSet", "logs", "spec.template.spec.tolerations", []string{
+			wants: []checktest.Want{checktest.Error("DaemonSet", "logs", "spec.template.spec.tolerations",
 				"DaemonSet does not tolerate pool batch: untolerated taint hue.dev/dedicated=batch:NoSchedule",
-			}}},
+			)},
 		},
 		{
 			name: "daemonset restricted to the general pool",
@@ -240,7 +217,7 @@ spec:
       template:
         spec:
 ` + indent(small+"\nrestartPolicy: Never\nnodeSelector: {hue.dev/pool-class: gpu}", 10),
-			wants: []want{{check.SeverityError, "CronJob", "nightly", "spec.jobTemplate.spec.template.spec", []string{"no node pool can take it"}}},
+			wants: []checktest.Want{checktest.Error("CronJob", "nightly", "spec.jobTemplate.spec.template.spec", "no node pool can take it")},
 		},
 		{
 			name: "bare pod that no pool takes",
@@ -249,7 +226,7 @@ kind: Pod
 metadata: {name: debug, namespace: hue}
 spec:
 ` + indent(small+"\nnodeSelector: {kubernetes.io/os: windows}", 2),
-			wants: []want{{check.SeverityError, "Pod", "debug", "spec", []string{"no node pool can take it"}}},
+			wants: []checktest.Want{checktest.Error("Pod", "debug", "spec", "no node pool can take it")},
 		},
 		{
 			name: "kinds that carry no pods and foreign Deployments are ignored",
@@ -279,7 +256,7 @@ spec:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assertFindings(t, Check(cluster(t, tt.docs)), tt.wants)
+			checktest.AssertFindings(t, Check(cluster(t, tt.docs)), fixture, tt.wants)
 		})
 	}
 }
@@ -296,16 +273,16 @@ func TestCheckCapacity(t *testing.T) {
 	tests := []struct {
 		name  string
 		docs  string
-		wants []want
+		wants []checktest.Want
 	}{
 		{name: "exactly the pool's capacity", docs: deploy("web", 8, container("1", "4Gi")+general)},
 		{
 			name: "one replica too many",
 			docs: deploy("web", 3, container("3", "1Gi")+general),
-			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.template.spec",
 				"node pools run out of capacity: 1 of 3 pods (cpu 3, memory 1Gi each) do not fit",
 				"pool general: cpu 8, memory 32Gi free of cpu 8, memory 32Gi",
-			}}},
+			)},
 		},
 		{
 			name: "overflow into a second eligible pool",
@@ -316,10 +293,10 @@ func TestCheckCapacity(t *testing.T) {
 			docs: deploy("a", 2, container("3", "1Gi")+general) + "---\n" +
 				deploy("b", 1, container("3", "1Gi")+general) + "---\n" +
 				deploy("c", 1, container("3", "1Gi")+general),
-			wants: []want{{check.SeverityError, "Deployment", "b", "spec.template.spec", []string{
+			wants: []checktest.Want{checktest.Error("Deployment", "b", "spec.template.spec",
 				"1 of 1 pods", "pool general: cpu 2, memory 30Gi free of cpu 8, memory 32Gi",
 				"later workloads that do not fit either: Deployment/hue/c",
-			}}},
+			)},
 		},
 		{
 			name: "init containers count by their max, not their sum",
@@ -335,14 +312,14 @@ containers:
 - {name: init, image: i, resources: {requests: {cpu: "3"}}}
 containers:
 - {name: a, image: a, resources: {requests: {cpu: "1"}}}`+general),
-			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{"1 of 3 pods (cpu 3 each)"}}},
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.template.spec", "1 of 3 pods (cpu 3 each)")},
 		},
 		{
 			name: "pod larger than any node",
 			docs: deploy("huge", 1, container("5", "1Gi")+general),
-			wants: []want{{check.SeverityError, "Deployment", "huge", "spec.template.spec", []string{
+			wants: []checktest.Want{checktest.Error("Deployment", "huge", "spec.template.spec",
 				"a pod requests cpu 5, memory 1Gi, more than one node offers: pool general: cpu 4, memory 16Gi per node",
-			}}},
+			)},
 		},
 		{
 			name: "pod larger than a general node fits a batch node",
@@ -360,25 +337,25 @@ spec:
     spec:
 ` + indent(container("3", "1Gi")+general, 6),
 			// Each node keeps 1 cpu after the agent: 2 cpu are free in all, yet no 1500m pod fits.
-			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.template.spec",
 				"2 of 2 pods (cpu 1500m, memory 1Gi each) do not fit", "pool general: cpu 2, memory 30Gi free",
-			}}},
+			)},
 		},
 		{
 			// 3 x 2500m is less than the pool's 8 cpu, but a 4-cpu node holds one such pod.
 			name: "fragmentation: the pool has room, no node does",
 			docs: deploy("web", 3, container("2500m", "1Gi")+general),
-			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.template.spec",
 				"1 of 3 pods (cpu 2500m, memory 1Gi each) do not fit", "pool general: cpu 8, memory 32Gi free of cpu 8, memory 32Gi",
-			}}},
+			)},
 		},
 		{
 			name: "required anti-affinity: one pod per node",
 			docs: deploy("web", 3, container("100m", "128Mi")+general+antiAffinity("web")),
-			wants: []want{{check.SeverityError, "Deployment", "web", "spec.template.spec", []string{
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.template.spec",
 				"1 of 3 pods (cpu 100m, memory 128Mi each) do not fit",
 				"a required pod anti-affinity on kubernetes.io/hostname allows one pod per node, and 2 nodes are eligible",
-			}}},
+			)},
 		},
 		{name: "required anti-affinity within the node count", docs: deploy("web", 2, container("100m", "128Mi")+general+antiAffinity("web"))},
 		{name: "anti-affinity to other pods does not spread these", docs: deploy("web", 3, container("100m", "128Mi")+general+antiAffinity("db"))},
@@ -393,7 +370,7 @@ spec:
     metadata: {labels: {app: agent}}
     spec:
 ` + indent(container("3", "1Gi")+"\nnodeSelector: {hue.dev/spot: \"true\"}", 6),
-			wants: []want{{check.SeverityError, "DaemonSet", "agent", "spec.template.spec", []string{"a DaemonSet pod requests cpu 3, memory 1Gi, more than one node offers: pool spot: cpu 2 per node"}}},
+			wants: []checktest.Want{checktest.Error("DaemonSet", "agent", "spec.template.spec", "a DaemonSet pod requests cpu 3, memory 1Gi, more than one node offers: pool spot: cpu 2 per node")},
 		},
 		{
 			name: "unknown memory capacity is never exhausted",
@@ -421,13 +398,13 @@ spec:
   template:
     spec:
 ` + indent(container("2", "1Gi")+"\nrestartPolicy: Never"+general, 6),
-			wants: []want{{check.SeverityError, "Job", "etl", "spec.template.spec", []string{"1 of 5 pods (cpu 2, memory 1Gi each) do not fit"}}},
+			wants: []checktest.Want{checktest.Error("Job", "etl", "spec.template.spec", "1 of 5 pods (cpu 2, memory 1Gi each) do not fit")},
 		},
 		{name: "pods without requests take nothing", docs: deploy("web", 100, "containers: [{name: a, image: a}]"+general)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assertFindings(t, Check(cluster(t, tt.docs)), tt.wants)
+			checktest.AssertFindings(t, Check(cluster(t, tt.docs)), fixture, tt.wants)
 		})
 	}
 }
@@ -663,22 +640,22 @@ func TestCheckQuota(t *testing.T) {
 	tests := []struct {
 		name  string
 		docs  string
-		wants []want
+		wants []checktest.Want
 	}{
 		{name: "the quota covers every replica", docs: quota("hue", "3", false) + "---\n" + deploy("web", 3, container("1", "1Gi")+general)},
 		{
 			name: "every replica and every DaemonSet pod count",
 			docs: quota("hue", "2500m", false) + "---\n" + deploy("web", 2, container("1", "1Gi")+general) + "---\n" +
 				strings.Replace(strings.Replace(deploy("agent", 1, container("500m", "1Gi")+general), "kind: Deployment", "kind: DaemonSet", 1), "  replicas: 1\n", "", 1),
-			wants: []want{{check.SeverityError, "ResourceQuota", "compute", "spec.hard[requests.cpu]", []string{
+			wants: []checktest.Want{checktest.Error("ResourceQuota", "compute", "spec.hard[requests.cpu]",
 				// 2 replicas of 1 cpu, and a DaemonSet pod of 500m on each of the 2 general nodes
 				"namespace hue allows 2500m requests.cpu, but its pods request 3 together",
-			}}},
+			)},
 		},
 		{name: "a quota of another namespace", docs: quota("other", "1", false) + "---\n" + deploy("web", 3, container("1", "1Gi")+general)},
 		{name: "a scoped quota bounds only some pods", docs: quota("hue", "1", true) + "---\n" + deploy("web", 3, container("1", "1Gi")+general)},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertFindings(t, Check(cluster(t, tt.docs)), tt.wants) })
+		t.Run(tt.name, func(t *testing.T) { checktest.AssertFindings(t, Check(cluster(t, tt.docs)), fixture, tt.wants) })
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/check"
+	"github.com/hue-platform/hue-gitops/generators/check/checktest"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
@@ -27,29 +27,9 @@ func checkObjects(objs []manifest.Object) []check.Finding {
 	return Check(&check.Cluster{Spec: hc, Objects: objs})
 }
 
-type want struct {
-	sev   check.Severity
-	kind  string
-	field string
-	msg   string // a substring of the message
-}
-
-func assertFindings(t *testing.T, got []check.Finding, wants []want) {
-	t.Helper()
-	if !assert.Len(t, got, len(wants), "findings: %v", got) {
-		return
-	}
-	for i, w := range wants {
-		f := got[i]
-		assert.Equal(t, ID, f.Check)
-		assert.Equal(t, "c1", f.Cluster)
-		assert.Equal(t, "fixture.yaml", f.Source)
-		assert.Equal(t, w.sev, f.Severity, "finding %d: %v", i, f)
-		assert.Equal(t, w.kind, f.Kind, "finding %d: %v", i, f)
-		assert.Equal(t, w.field, f.Field, "finding %d: %v", i, f)
-		assert.Contains(t, f.Message, w.msg, "finding %d", i)
-	}
-}
+// fixture is what every finding of these tests carries: this check, the cluster run checks
+// and the file it decodes.
+var fixture = checktest.Common{Check: ID, Cluster: "c1", Source: "fixture.yaml"}
 
 const deployment = `apiVersion: apps/v1
 kind: Deployment
@@ -163,7 +143,7 @@ metadata: {name: web}
 spec: {whatever: 1}`
 
 func TestValidObjects(t *testing.T) {
-	assertFindings(t, run(t, valid), nil)
+	checktest.AssertFindings(t, run(t, valid), fixture, nil)
 }
 
 // edit replaces old with new in the Deployment fixture, failing when old is not there.
@@ -181,47 +161,47 @@ func TestDecoding(t *testing.T) {
 	tests := []struct {
 		name  string
 		docs  string
-		wants []want
+		wants []checktest.Want
 	}{
 		{
 			name: "unknown fields, with list indexes",
 			docs: edit(t, deployment, "replicas: 2", "replicas: 2\n  replica: 3", "image: proxy:1", "image: proxy:1\n        imagePullPolicy: Always\n        imagePolicy: Always"),
-			wants: []want{
-				{check.SeverityError, "Deployment", "spec.replica", "unknown field"},
-				{check.SeverityError, "Deployment", c1 + ".imagePolicy", "unknown field"},
+			wants: []checktest.Want{
+				checktest.Error("Deployment", "web", "spec.replica", "unknown field"),
+				checktest.Error("Deployment", "web", c1+".imagePolicy", "unknown field"),
 			},
 		},
 		{
 			name:  "wrong scalar type",
 			docs:  edit(t, deployment, "replicas: 2", `replicas: "2"`),
-			wants: []want{{check.SeverityError, "Deployment", "spec.replicas", "wrong type: got string, want int32"}},
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.replicas", "wrong type: got string, want int32")},
 		},
 		{
 			name:  "wrong type inside lists is located by index",
 			docs:  edit(t, deployment, "image: proxy:1", "image: proxy:1\n        ports: [{containerPort: 80}, {containerPort: eighty}]"),
-			wants: []want{{check.SeverityError, "Deployment", c1 + ".ports[1].containerPort", "wrong type: got string, want int32"}},
+			wants: []checktest.Want{checktest.Error("Deployment", "web", c1+".ports[1].containerPort", "wrong type: got string, want int32")},
 		},
 		{
 			name:  "wrong type through an embedded struct",
 			docs:  edit(t, deployment, "port: 8080}", "port: true}"),
-			wants: []want{{check.SeverityError, "Deployment", "spec.template.spec.containers[0].readinessProbe.tcpSocket.port", "wrong type: got bool"}},
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.template.spec.containers[0].readinessProbe.tcpSocket.port", "wrong type: got bool")},
 		},
 		{
 			name:  "object instead of list",
 			docs:  edit(t, deployment, "volumes: [{name: cache, emptyDir: {sizeLimit: 1Gi}}]", "volumes: {name: cache}"),
-			wants: []want{{check.SeverityError, "Deployment", "spec.template.spec.volumes", "wrong type: got object, want []v1.Volume"}},
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.template.spec.volumes", "wrong type: got object, want []v1.Volume")},
 		},
 		{
 			name:  "number in a string list",
 			docs:  edit(t, deployment, "image: proxy:1", "image: proxy:1\n        args: [--port, 80]"),
-			wants: []want{{check.SeverityError, "Deployment", c1 + ".args[1]", "wrong type: got number, want string"}},
+			wants: []checktest.Want{checktest.Error("Deployment", "web", c1+".args[1]", "wrong type: got number, want string")},
 		},
 		{
 			name: "bad quantities",
 			docs: edit(t, deployment, "cpu: 100m", "cpu: 100mcores", "sizeLimit: 1Gi", "sizeLimit: 1 GB"),
-			wants: []want{
-				{check.SeverityError, "Deployment", "spec.template.spec.containers[0].resources.requests.cpu", `invalid quantity "100mcores"`},
-				{check.SeverityError, "Deployment", "spec.template.spec.volumes[0].emptyDir.sizeLimit", `invalid quantity "1 GB"`},
+			wants: []checktest.Want{
+				checktest.Error("Deployment", "web", "spec.template.spec.containers[0].resources.requests.cpu", `invalid quantity "100mcores"`),
+				checktest.Error("Deployment", "web", "spec.template.spec.volumes[0].emptyDir.sizeLimit", `invalid quantity "1 GB"`),
 			},
 		},
 		{
@@ -233,7 +213,7 @@ spec:
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
   maxReplicas: 4
   metrics: [{type: Resource, resource: {name: cpu, target: {type: AverageValue, averageValue: half}}}]`,
-			wants: []want{{check.SeverityError, "HorizontalPodAutoscaler", "spec.metrics[0].resource.target.averageValue", `invalid quantity "half"`}},
+			wants: []checktest.Want{checktest.Error("HorizontalPodAutoscaler", "web", "spec.metrics[0].resource.target.averageValue", `invalid quantity "half"`)},
 		},
 		{
 			name: "limit range items are not quantities",
@@ -242,26 +222,26 @@ kind: LimitRange
 metadata: {name: lr, namespace: hue}
 spec:
   limits: [{type: Container, default: {cpu: lots}}]`,
-			wants: []want{{check.SeverityError, "LimitRange", "spec.limits[0].default.cpu", `invalid quantity "lots"`}},
+			wants: []checktest.Want{checktest.Error("LimitRange", "lr", "spec.limits[0].default.cpu", `invalid quantity "lots"`)},
 		},
 		{
 			name:  "unknown kind",
 			docs:  "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {a: 1}",
-			wants: []want{{check.SeverityWarning, "Widget", "", "unknown kind, not schema-checked (example.com/v1 Widget)"}},
+			wants: []checktest.Want{checktest.Warning("Widget", "w", "", "unknown kind, not schema-checked (example.com/v1 Widget)")},
 		},
 		{
 			name:  "kind of an unserved version",
 			docs:  "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {minAvailable: 1}",
-			wants: []want{{check.SeverityError, "PodDisruptionBudget", "apiVersion", "policy/v1beta1 is not a served version of PodDisruptionBudget; known versions: v1"}},
+			wants: []checktest.Want{checktest.Error("PodDisruptionBudget", "p", "apiVersion", "policy/v1beta1 is not a served version of PodDisruptionBudget; known versions: v1")},
 		},
 		{
 			name:  "hpa versions listed",
 			docs:  "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}",
-			wants: []want{{check.SeverityError, "HorizontalPodAutoscaler", "apiVersion", "known versions: v1, v2"}},
+			wants: []checktest.Want{checktest.Error("HorizontalPodAutoscaler", "h", "apiVersion", "known versions: v1, v2")},
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertFindings(t, run(t, tt.docs), tt.wants) })
+		t.Run(tt.name, func(t *testing.T) { checktest.AssertFindings(t, run(t, tt.docs), fixture, tt.wants) })
 	}
 }
 
@@ -272,65 +252,65 @@ func TestValues(t *testing.T) {
 	tests := []struct {
 		name  string
 		docs  string
-		wants []want
+		wants []checktest.Want
 	}{
 		{
 			name: "container, port and volume names",
 			docs: edit(t, deployment, "name: sidecar", "name: Side_car", "name: http,", "name: http-metrics-port,", "{name: metrics,", `{name: "9090",`, "{name: cache,", "{name: Cache,"),
-			wants: []want{
-				{check.SeverityError, "Deployment", c0 + ".ports[0].name", `Invalid value: "http-metrics-port": must be no more than 15 characters`},
-				{check.SeverityError, "Deployment", c0 + ".ports[1].name", `Invalid value: "9090": must contain at least one letter`},
-				{check.SeverityError, "Deployment", c0 + ".volumeMounts[0].name", `Not found: "cache"`},
-				{check.SeverityError, "Deployment", "spec.template.spec.containers[1].name", `Invalid value: "Side_car": a lowercase RFC 1123 label`},
-				{check.SeverityError, "Deployment", "spec.template.spec.volumes[0].name", `Invalid value: "Cache"`},
+			wants: []checktest.Want{
+				checktest.Error("Deployment", "web", c0+".ports[0].name", `Invalid value: "http-metrics-port": must be no more than 15 characters`),
+				checktest.Error("Deployment", "web", c0+".ports[1].name", `Invalid value: "9090": must contain at least one letter`),
+				checktest.Error("Deployment", "web", c0+".volumeMounts[0].name", `Not found: "cache"`),
+				checktest.Error("Deployment", "web", "spec.template.spec.containers[1].name", `Invalid value: "Side_car": a lowercase RFC 1123 label`),
+				checktest.Error("Deployment", "web", "spec.template.spec.volumes[0].name", `Invalid value: "Cache"`),
 			},
 		},
 		{
 			name: "duplicates",
 			docs: edit(t, deployment, "name: sidecar", "name: migrate", "{name: metrics,", "{name: http,"),
-			wants: []want{
-				{check.SeverityError, "Deployment", c0 + ".ports[1].name", `Duplicate value: "http"`},
-				{check.SeverityError, "Deployment", "spec.template.spec.initContainers[0].name", `Duplicate value: "migrate"`},
+			wants: []checktest.Want{
+				checktest.Error("Deployment", "web", c0+".ports[1].name", `Duplicate value: "http"`),
+				checktest.Error("Deployment", "web", "spec.template.spec.initContainers[0].name", `Duplicate value: "migrate"`),
 			},
 		},
 		{
 			name: "labels, annotations and name",
 			docs: edit(t, deployment, "name: web, namespace: hue, labels: {app.kubernetes.io/name: web}", `namespace: hue, labels: {"bad key": web, ok: "-bad-"}`,
 				"hue.dev/owner: team-a", "hue.dev/owner/x: team-a", "tier: front", "tier: front/back"),
-			wants: []want{
-				{check.SeverityError, "Deployment", "metadata.annotations", `Invalid value: "hue.dev/owner/x"`},
-				{check.SeverityError, "Deployment", "metadata.labels", `Invalid value: "-bad-"`},
-				{check.SeverityError, "Deployment", "metadata.labels", `Invalid value: "bad key"`},
-				{check.SeverityError, "Deployment", "metadata.name", "Required value: name or generateName is required"},
-				{check.SeverityError, "Deployment", "spec.template.labels", `Invalid value: "front/back"`},
+			wants: []checktest.Want{
+				checktest.Error("Deployment", "", "metadata.annotations", `Invalid value: "hue.dev/owner/x"`),
+				checktest.Error("Deployment", "", "metadata.labels", `Invalid value: "-bad-"`),
+				checktest.Error("Deployment", "", "metadata.labels", `Invalid value: "bad key"`),
+				checktest.Error("Deployment", "", "metadata.name", "Required value: name or generateName is required"),
+				checktest.Error("Deployment", "", "spec.template.labels", `Invalid value: "front/back"`),
 			},
 		},
 		{
 			name:  "selector does not match the template",
 			docs:  edit(t, deployment, "matchLabels: {app: web}", "matchLabels: {app: web, tier: back}"),
-			wants: []want{{check.SeverityError, "Deployment", "spec.template.metadata.labels", "`selector` does not match template `labels`"}},
+			wants: []checktest.Want{checktest.Error("Deployment", "web", "spec.template.metadata.labels", "`selector` does not match template `labels`")},
 		},
 		{
 			name: "selector missing",
 			docs: edit(t, deployment, "  selector: {matchLabels: {app: web}}\n", ""),
-			wants: []want{
-				{check.SeverityError, "Deployment", "spec.selector", "Required value"},
-				{check.SeverityError, "Deployment", "spec.template.metadata.labels", "`selector` does not match template `labels`"},
+			wants: []checktest.Want{
+				checktest.Error("Deployment", "web", "spec.selector", "Required value"),
+				checktest.Error("Deployment", "web", "spec.template.metadata.labels", "`selector` does not match template `labels`"),
 			},
 		},
 		{
 			name: "probe ports",
 			docs: edit(t, deployment, "port: http}", "port: Http_}", "port: 8080}", "port: 0}", "port: 9090}", "port: 70000}"),
-			wants: []want{
-				{check.SeverityError, "Deployment", c0 + ".livenessProbe.httpGet.port", `Invalid value: "Http_"`},
-				{check.SeverityError, "Deployment", c0 + ".readinessProbe.tcpSocket.port", "Invalid value: 0: must be between 1 and 65535"},
-				{check.SeverityError, "Deployment", c0 + ".startupProbe.grpc.port", "Invalid value: 70000: must be between 1 and 65535"},
+			wants: []checktest.Want{
+				checktest.Error("Deployment", "web", c0+".livenessProbe.httpGet.port", `Invalid value: "Http_"`),
+				checktest.Error("Deployment", "web", c0+".readinessProbe.tcpSocket.port", "Invalid value: 0: must be between 1 and 65535"),
+				checktest.Error("Deployment", "web", c0+".startupProbe.grpc.port", "Invalid value: 70000: must be between 1 and 65535"),
 			},
 		},
 		{
 			name:  "request above limit",
 			docs:  edit(t, deployment, "memory: 128Mi}, limits", "memory: 1Gi}, limits"),
-			wants: []want{{check.SeverityError, "Deployment", c0 + ".resources.requests", "must be less than or equal to memory limit of 128Mi"}},
+			wants: []checktest.Want{checktest.Error("Deployment", "web", c0+".resources.requests", "must be less than or equal to memory limit of 128Mi")},
 		},
 		{
 			name: "job restart policy and parallelism",
@@ -338,9 +318,9 @@ func TestValues(t *testing.T) {
 kind: Job
 metadata: {name: b, namespace: hue}
 spec: {parallelism: -1, template: {spec: {restartPolicy: Always, containers: [{name: a, image: a}]}}}`,
-			wants: []want{
-				{check.SeverityError, "Job", "spec.parallelism", "must be greater than or equal to 0"},
-				{check.SeverityError, "Job", "spec.template.spec.restartPolicy", `valid values: "OnFailure", "Never"`},
+			wants: []checktest.Want{
+				checktest.Error("Job", "b", "spec.parallelism", "must be greater than or equal to 0"),
+				checktest.Error("Job", "b", "spec.template.spec.restartPolicy", `valid values: "OnFailure", "Never"`),
 			},
 		},
 		{
@@ -364,11 +344,11 @@ apiVersion: batch/v1
 kind: CronJob
 metadata: {name: reminders-digest-for-every-school-of-the-north-district, namespace: hue}
 spec: {schedule: "0 3 * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: a}]}}}}}`,
-			wants: []want{
-				{check.SeverityError, "CronJob", "spec.schedule", `Invalid value: "0 3 * *"`},
-				{check.SeverityError, "CronJob", "spec.schedule", "cannot use TZ or CRON_TZ in schedule"},
-				{check.SeverityError, "CronJob", "spec.timeZone", `Invalid value: "Mars/Olympus"`},
-				{check.SeverityError, "CronJob", "metadata.name", "must be no more than 52 characters"},
+			wants: []checktest.Want{
+				checktest.Error("CronJob", "b", "spec.schedule", `Invalid value: "0 3 * *"`),
+				checktest.Error("CronJob", "c", "spec.schedule", "cannot use TZ or CRON_TZ in schedule"),
+				checktest.Error("CronJob", "d", "spec.timeZone", `Invalid value: "Mars/Olympus"`),
+				checktest.Error("CronJob", "reminders-digest-for-every-school-of-the-north-district", "metadata.name", "must be no more than 52 characters"),
 			},
 		},
 		{
@@ -379,14 +359,14 @@ metadata: {name: s, namespace: hue}
 spec:
   selector: {app: s}
   ports: [{port: 80, targetPort: "8080"}, {name: http, port: 0, nodePort: 30080}, {name: http, port: 81, targetPort: 65536}]`,
-			wants: []want{
-				{check.SeverityError, "Service", "spec.ports[0].name", "Required value"},
-				{check.SeverityError, "Service", "spec.ports[0].targetPort", `Invalid value: "8080": must contain at least one letter`},
-				{check.SeverityError, "Service", "spec.ports[1].nodePort", "may not be used when `type` is 'ClusterIP'"},
-				{check.SeverityError, "Service", "spec.ports[1].port", "Invalid value: 0"},
-				{check.SeverityError, "Service", "spec.ports[1].targetPort", "Invalid value: 0"},
-				{check.SeverityError, "Service", "spec.ports[2].name", `Duplicate value: "http"`},
-				{check.SeverityError, "Service", "spec.ports[2].targetPort", "Invalid value: 65536"},
+			wants: []checktest.Want{
+				checktest.Error("Service", "s", "spec.ports[0].name", "Required value"),
+				checktest.Error("Service", "s", "spec.ports[0].targetPort", `Invalid value: "8080": must contain at least one letter`),
+				checktest.Error("Service", "s", "spec.ports[1].nodePort", "may not be used when `type` is 'ClusterIP'"),
+				checktest.Error("Service", "s", "spec.ports[1].port", "Invalid value: 0"),
+				checktest.Error("Service", "s", "spec.ports[1].targetPort", "Invalid value: 0"),
+				checktest.Error("Service", "s", "spec.ports[2].name", `Duplicate value: "http"`),
+				checktest.Error("Service", "s", "spec.ports[2].targetPort", "Invalid value: 65536"),
 			},
 		},
 		{
@@ -400,28 +380,28 @@ apiVersion: v1
 kind: Secret
 metadata: {name: s, namespace: hue}
 stringData: {"a b": x}`,
-			wants: []want{
-				{check.SeverityError, "ConfigMap", "data[a/b]", `Invalid value: "a/b"`},
-				{check.SeverityError, "Secret", "data[a b]", `Invalid value: "a b"`},
+			wants: []checktest.Want{
+				checktest.Error("ConfigMap", "c", "data[a/b]", `Invalid value: "a/b"`),
+				checktest.Error("Secret", "s", "data[a b]", `Invalid value: "a b"`),
 			},
 		},
 		{
 			name:  "negative storage request",
 			docs:  edit(t, valid, "storage: 10Gi", "storage: -1Gi"),
-			wants: []want{{check.SeverityError, "StatefulSet", "spec.volumeClaimTemplates[0].spec.resources[storage]", `Invalid value: "-1Gi": must be greater than zero`}},
+			wants: []checktest.Want{checktest.Error("StatefulSet", "db", "spec.volumeClaimTemplates[0].spec.resources[storage]", `Invalid value: "-1Gi": must be greater than zero`)},
 		},
 		{
 			name: "a namespace name longer than a label",
 			docs: "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + strings.Repeat("n", 64) + "}",
-			wants: []want{ // the name is also the kubernetes.io/metadata.name label the API server sets
-				{check.SeverityError, "Namespace", "metadata.labels", "must be no more than 63 bytes"},
-				{check.SeverityError, "Namespace", "metadata.name", "must be no more than 63 characters"},
+			wants: []checktest.Want{ // the name is also the kubernetes.io/metadata.name label the API server sets
+				checktest.Error("Namespace", strings.Repeat("n", 64), "metadata.labels", "must be no more than 63 bytes"),
+				checktest.Error("Namespace", strings.Repeat("n", 64), "metadata.name", "must be no more than 63 characters"),
 			},
 		},
 		{
 			name:  "an annotation value too large",
 			docs:  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: hue, annotations: {hue.dev/description: " + strings.Repeat("d", 300*1024) + "}}",
-			wants: []want{{check.SeverityError, "ConfigMap", "metadata.annotations", "Too long: may not be more than 262144 bytes"}},
+			wants: []checktest.Want{checktest.Error("ConfigMap", "c", "metadata.annotations", "Too long: may not be more than 262144 bytes")},
 		},
 		{
 			name: "ingress class and TLS secret names",
@@ -432,24 +412,24 @@ spec:
   ingressClassName: Nginx_Public
   tls: [{hosts: [web.example.org], secretName: Web_TLS}]
   rules: [{host: web.example.org, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}]}}]`,
-			wants: []want{
-				{check.SeverityError, "Ingress", "spec.ingressClassName", `Invalid value: "Nginx_Public"`},
-				{check.SeverityError, "Ingress", "spec.tls[0].secretName", `Invalid value: "Web_TLS"`},
+			wants: []checktest.Want{
+				checktest.Error("Ingress", "web", "spec.ingressClassName", `Invalid value: "Nginx_Public"`),
+				checktest.Error("Ingress", "web", "spec.tls[0].secretName", `Invalid value: "Web_TLS"`),
 			},
 		},
 		{
 			name:  "pdb with both budgets",
 			docs:  "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p, namespace: hue}\nspec: {minAvailable: 1, maxUnavailable: 1, selector: {matchLabels: {app: web}}}",
-			wants: []want{{check.SeverityError, "PodDisruptionBudget", "spec", "minAvailable and maxUnavailable cannot be both set"}},
+			wants: []checktest.Want{checktest.Error("PodDisruptionBudget", "p", "spec", "minAvailable and maxUnavailable cannot be both set")},
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertFindings(t, run(t, tt.docs), tt.wants) })
+		t.Run(tt.name, func(t *testing.T) { checktest.AssertFindings(t, run(t, tt.docs), fixture, tt.wants) })
 	}
 }
 
 func TestMissingKind(t *testing.T) {
 	u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "x"}}}
-	assertFindings(t, checkObjects([]manifest.Object{{Unstructured: u, Source: "fixture.yaml"}}),
-		[]want{{check.SeverityError, "", "", "apiVersion and kind are required"}})
+	checktest.AssertFindings(t, checkObjects([]manifest.Object{{Unstructured: u, Source: "fixture.yaml"}}), fixture,
+		[]checktest.Want{checktest.Error("", "x", "", "apiVersion and kind are required")})
 }
