@@ -112,6 +112,32 @@ func TestCheckCacheArgoCD(t *testing.T) {
 	require.Equal(t, 1, code, out)
 	require.Contains(t, out, "argo served from the cache")
 
+	// The checks then run again on an edit, yet every ApplicationSet element whose set and
+	// element are unchanged is taken from the kept renderings: plant a project in them.
+	renders := filepath.Join(cache, "check", "fleet-argocd-renders.json")
+	b, err = os.ReadFile(renders)
+	require.NoError(t, err, "the ApplicationSets' renderings are kept")
+	var re struct {
+		Format int                                   `json:"format"`
+		Key    string                                `json:"key"`
+		Value  map[string]map[string]json.RawMessage `json:"value"`
+	}
+	require.NoError(t, json.Unmarshal(b, &re))
+	schools, err := filepath.Glob(filepath.Join(dir, "clusters", "school", "school-*.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, len(schools), len(re.Value), "one rendering per school element: the committed schools and the three synthetic ones")
+	for k, r := range re.Value {
+		var app map[string]any
+		require.NoError(t, json.Unmarshal(r["app"], &app))
+		app["spec"].(map[string]any)["project"] = "hue-planted"
+		r["app"], err = json.Marshal(app)
+		require.NoError(t, err)
+		re.Value[k] = r
+	}
+	b, err = json.Marshal(re)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(renders, b, 0o644))
+
 	// An Argo CD file changes: the checks run again (and the edit is reported as stale).
 	apps, err := filepath.Glob(filepath.Join(dir, "clusters", "school", "argocd", "apps", "*.yaml"))
 	require.NoError(t, err)
@@ -123,4 +149,5 @@ func TestCheckCacheArgoCD(t *testing.T) {
 	require.Equal(t, 1, code, out)
 	require.NotContains(t, out, "argo served from the cache")
 	require.Contains(t, out, "differs from what hue generate writes")
+	require.Contains(t, out, `AppProject "hue-planted" is not defined`, "the school elements' Applications are the kept ones")
 }

@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,9 +46,22 @@ func TenantNamespace(tenant string) string { return v1alpha1.TenantNamespace(ten
 
 // Generate writes overlays/<cluster>/ for every cluster of the inventory.
 func Generate(cat *platform.Catalog, inv *platform.Inventory) (fileset.Files, error) {
+	// Overlays are independent and a fleet has thousands: they are built on every core, then
+	// gathered in inventory order, so the first failing cluster is the one reported.
+	built := make([]fileset.Files, len(inv.Clusters))
+	failed := make([]error, len(inv.Clusters))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, c := range inv.Clusters {
+		g.Go(func() error {
+			built[i], failed[i] = Overlay(cat, c)
+			return nil
+		})
+	}
+	_ = g.Wait()
 	files := fileset.Files{}
-	for _, c := range inv.Clusters {
-		f, err := Overlay(cat, c)
+	for i, c := range inv.Clusters {
+		f, err := built[i], failed[i]
 		if err != nil {
 			return nil, fmt.Errorf("%s: HueCluster/%s: %w", inv.Files[v1alpha1.KindCluster+"/"+c.Name], c.Name, err)
 		}

@@ -192,7 +192,7 @@ func expand(set *argov1alpha1.ApplicationSet) ([]*argov1alpha1.Application, erro
 		if g.List == nil {
 			continue // other generators need a cluster or a repository to answer
 		}
-		for i, el := range argocheck.RenderElements(set, g.List.Elements) {
+		for i, el := range argocheck.RenderElements(set, g.List.Elements, nil) {
 			if el.Err != nil {
 				return nil, fmt.Errorf("generators list element %d: %w", i, el.Err)
 			}

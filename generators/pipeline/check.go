@@ -181,9 +181,20 @@ func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster
 	if cc.GetFleet(argoEntry, key, &kept) && kept.stillExists(exists) {
 		return kept.Findings, nil
 	}
+	// A miss still reuses the Applications of every ApplicationSet element that is unchanged:
+	// one school's change re-renders its own element, not the fleet's.
+	rkey, err := cc.FleetKey(func(w io.Writer) error { _, err := io.WriteString(w, rendersEntry); return err })
+	if err != nil {
+		return nil, err
+	}
+	var keptRenders map[string]argocheck.Rendered
+	if !cc.GetFleet(rendersEntry, rkey, &keptRenders) {
+		keptRenders = nil
+	}
+	renders := argocheck.NewRenders(keptRenders)
 	kept = argoResult{Exists: map[string]bool{}}
 	var mu sync.Mutex
-	found := argocheck.Check(inv, files, rendered, func(p string) bool {
+	found := argocheck.CheckWith(renders, inv, files, rendered, func(p string) bool {
 		ok := exists(p)
 		mu.Lock()
 		kept.Exists[p] = ok
@@ -192,11 +203,18 @@ func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster
 	})
 	kept.Findings = found
 	cc.PutFleet(argoEntry, key, kept)
+	if renders.Misses > 0 || len(renders.Used()) != len(keptRenders) {
+		cc.PutFleet(rendersEntry, rkey, renders.Used())
+	}
 	return found, nil
 }
 
-// argoEntry names the cached result of the Argo CD checks.
-const argoEntry = "argocd"
+// argoEntry names the cached result of the Argo CD checks, rendersEntry the ApplicationSet
+// elements' Applications they expanded.
+const (
+	argoEntry    = "argocd"
+	rendersEntry = "argocd-renders"
+)
 
 // argoResult is a cached result of the Argo CD checks and the overlay paths they asked about.
 type argoResult struct {
