@@ -37,9 +37,10 @@ BASE ?=
 diff: build
 	$(HUE) diff $(if $(BASE),--base $(BASE))
 
-# Update the golden renders, then read `git diff tests/golden` before committing.
+# Rewrite every golden (tests/golden and the generators' testdata) with the one switch their
+# tests share, HUE_UPDATE_GOLDEN=1; then read `git diff` before committing.
 golden: build
-	$(HUE) render --out tests/golden
+	HUE_UPDATE_GOLDEN=1 $(GO) test -count=1 -run 'Golden' ./tests/ ./generators/argocd/ ./generators/fn/
 
 test: build tools $(JUDGES_BIN)/kubeconform
 	$(GO) vet ./...

@@ -37,12 +37,19 @@ func renderFleet(t *testing.T) []render.Result {
 	return results
 }
 
+// updateGolden is the one switch of every golden test (make golden sets it): the test writes
+// what it got as the golden, and the diff is read before committing.
+var updateGolden = os.Getenv("HUE_UPDATE_GOLDEN") == "1"
+
 // Every cluster's in-process render is its golden file, and every golden file is a cluster.
 func TestGoldenRenders(t *testing.T) {
 	results := renderFleet(t)
 	want := map[string]bool{}
 	for _, r := range results {
 		want[r.Cluster+".yaml"] = true
+		if updateGolden {
+			require.NoError(t, fileset.WriteAtomic(filepath.Join("golden", r.Cluster+".yaml"), r.YAML))
+		}
 		golden, err := os.ReadFile(filepath.Join("golden", r.Cluster+".yaml"))
 		require.NoError(t, err, "missing golden for %s: run make golden and read the diff", r.Cluster)
 		if !bytes.Equal(golden, r.YAML) {
@@ -52,7 +59,11 @@ func TestGoldenRenders(t *testing.T) {
 	entries, err := os.ReadDir("golden")
 	require.NoError(t, err)
 	for _, e := range entries {
-		if !want[e.Name()] {
+		switch {
+		case want[e.Name()]:
+		case updateGolden:
+			require.NoError(t, os.Remove(filepath.Join("golden", e.Name())))
+		default:
 			t.Errorf("tests/golden/%s belongs to no cluster of the inventory", e.Name())
 		}
 	}

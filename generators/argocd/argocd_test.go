@@ -17,8 +17,8 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
-// HUE_UPDATE_GOLDEN=1 rewrites testdata/<case>/expected, as it rewrites hue fn's goldens; read
-// the diff before committing.
+// HUE_UPDATE_GOLDEN=1 (make golden) rewrites testdata/<case>/expected, as it rewrites every
+// golden of the repository; read the diff before committing.
 var update = os.Getenv("HUE_UPDATE_GOLDEN") == "1"
 
 // A golden case is testdata/<case>/input/{clusters/<fleet>/*.yaml, rendered/<cluster>.yaml}

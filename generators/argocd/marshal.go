@@ -1,11 +1,9 @@
 package argocd
 
 import (
-	"encoding/json"
 	"fmt"
 
-	"sigs.k8s.io/yaml"
-
+	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/manifest"
 )
 
@@ -16,19 +14,14 @@ import (
 // (group: "") and the parameters of a List generator element (goTemplate's missingkey=error
 // needs every key in every element).
 func Marshal(obj any) ([]byte, error) {
-	raw, err := json.Marshal(obj)
+	out, err := fileset.MarshalTidy(obj, func(m map[string]any) {
+		delete(m, "status")
+		Prune(m)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("marshal %T: %w", obj, err)
 	}
-	var tree any
-	if err := json.Unmarshal(raw, &tree); err != nil {
-		return nil, fmt.Errorf("marshal %T: %w", obj, err)
-	}
-	if m, ok := tree.(map[string]any); ok {
-		delete(m, "status")
-	}
-	tree, _ = Prune(tree)
-	return yaml.Marshal(tree)
+	return out, nil
 }
 
 // Prune drops empty values bottom up, as Marshal does; keep is false if v itself is empty. A

@@ -195,7 +195,7 @@ func (o *overlay) build() error {
 	}
 
 	// The cluster's own overlay: its shape and the values only it has, as kustomize
-	// transformers that act on each object alone (see render.Thin).
+	// transformers that act on each object alone (what render's loadThin lays over a shape).
 	k := types.Kustomization{TypeMeta: types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}}
 	k.Resources = []string{rel(2, layout.ShapeDir(shapeName(c.Spec.Fleet, o.shape)))}
 	k.Labels = []types.Label{{Pairs: map[string]string{
@@ -366,7 +366,7 @@ func (o *overlay) overrides(k *types.Kustomization) error {
 			k.Replicas = append(k.Replicas, types.Replica{Name: s.Name, Count: count}) // a no-op kustomize keeps
 		} else if count >= 0 {
 			// A patch rather than kustomize's replicas field: patches act on each object
-			// alone, which keeps the overlay thin (render.Thin).
+			// alone, which keeps the overlay thin (render's loadThin).
 			k.Patches = append(k.Patches, types.Patch{
 				Target: &types.Selector{ResId: resid.ResId{Gvk: resid.Gvk{Group: "apps", Version: "v1", Kind: string(s.Spec.Workload)}, Name: s.Name}},
 				Patch:  fmt.Sprintf("- op: add\n  path: /spec/replicas\n  value: %d\n", count),

@@ -74,6 +74,13 @@ func Marshal(objs ...any) ([]byte, error) {
 // MarshalObject renders one object as YAML with sorted keys, dropping the null and empty
 // status fields that typed Kubernetes structs marshal but nobody writes by hand.
 func MarshalObject(o any) ([]byte, error) {
+	return MarshalTidy(o, clean)
+}
+
+// MarshalTidy is the one way a typed object becomes YAML here: its JSON, decoded to a tree that
+// tidy trims in place (clean, or a generator's own rule such as the Argo CD files'
+// manifest.Prune), printed with sorted keys.
+func MarshalTidy(o any, tidy func(map[string]any)) ([]byte, error) {
 	j, err := json.Marshal(o)
 	if err != nil {
 		return nil, err
@@ -82,12 +89,12 @@ func MarshalObject(o any) ([]byte, error) {
 	if err := json.Unmarshal(j, &m); err != nil {
 		return nil, err
 	}
-	Clean(m)
+	tidy(m)
 	return yaml.Marshal(m)
 }
 
-// Clean removes null values everywhere and an empty top-level status, in place.
-func Clean(m map[string]any) {
+// clean removes null values everywhere and an empty top-level status, in place.
+func clean(m map[string]any) {
 	if st, ok := m["status"].(map[string]any); ok && len(st) == 0 {
 		delete(m, "status")
 	}

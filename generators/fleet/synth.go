@@ -23,6 +23,7 @@ import (
 	"github.com/hue-platform/hue-gitops/generators/api/v1alpha1"
 	"github.com/hue-platform/hue-gitops/generators/fileset"
 	"github.com/hue-platform/hue-gitops/generators/layout"
+	"github.com/hue-platform/hue-gitops/generators/manifest"
 	"github.com/hue-platform/hue-gitops/generators/platform"
 )
 
@@ -383,8 +384,7 @@ func MarshalCluster(c *v1alpha1.HueCluster) ([]byte, error) {
 		return nil, err
 	}
 	// ObjectMeta always marshals a creationTimestamp: drop nulls, then what they leave empty.
-	fileset.Clean(m)
-	prune(m)
+	manifest.Prune(m, nil, nil)
 	if j, err = json.Marshal(m); err != nil {
 		return nil, err
 	}
@@ -413,17 +413,6 @@ func MarshalCluster(c *v1alpha1.HueCluster) ([]byte, error) {
 }
 
 // prune removes empty mappings, in place.
-func prune(m map[string]any) {
-	for k, v := range m {
-		if sub, ok := v.(map[string]any); ok {
-			prune(sub)
-			if len(sub) == 0 {
-				delete(m, k)
-			}
-		}
-	}
-}
-
 func value(n *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {

@@ -66,7 +66,15 @@ func main() {
 	flag.StringVar(&sizes, "schools", "100,500,2000", "comma-separated numbers of synthetic schools")
 	flag.IntVar(&c.naiveSample, "naive-sample", 100, "clusters the naive kustomize+conftest loop runs on (scaled to the fleet)")
 	flag.StringVar(&c.work, "work", "", "folder for the synthetic trees (a new temporary folder by default, removed at the end)")
+	floorDir := flag.String("yaml-floor", "", "(internal) run the YAML floor on the rendered files of this folder and print its result as JSON")
 	flag.Parse()
+	if *floorDir != "" {
+		if err := floorChild(*floorDir); err != nil {
+			fmt.Fprintln(os.Stderr, "benchfleet --yaml-floor:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(c, sizes); err != nil {
 		fmt.Fprintln(os.Stderr, "benchfleet:", err)
 		os.Exit(1)
@@ -194,9 +202,6 @@ func (b *bench) run() error {
 	if b.floor, err = b.yamlFloor(filepath.Join(b.w, "out")); err != nil {
 		return err
 	}
-	// A child starts as a copy of this process, and its peak RSS counts what this process
-	// held then: give the floor's heap back before the next command runs.
-	debug.FreeOSMemory()
 	b.steps = append(b.steps, b.floor)
 	if err := b.naiveLoop(overlays); err != nil {
 		return err
@@ -298,32 +303,63 @@ func rusageSelf() time.Duration {
 }
 
 // yamlFloor decodes and re-encodes the rendered files with kyaml on floorWorkers goroutines:
-// the least any tool that reads and writes the fleet's YAML pays.
+// the least any tool that reads and writes the fleet's YAML pays. It runs in a child process
+// (this binary with --yaml-floor): run here, the floor's heap would stay with this process, and
+// every command started after it would report this process's memory as its own peak (a child
+// shares its parent's memory until it runs its own program).
 func (b *bench) yamlFloor(dir string) (measure, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return measure{}, err
+	}
+	m, err := b.exec("YAML floor", []int{0}, b.w, self, "--yaml-floor", dir)
+	if err != nil {
+		return measure{}, err
+	}
+	raw, err := os.ReadFile(filepath.Join(b.logs, fmt.Sprintf("%02d-%s.out", b.seq, slug("YAML floor"))))
+	if err != nil {
+		return measure{}, err
+	}
+	var r floorResult
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return measure{}, fmt.Errorf("YAML floor: %w", err)
+	}
+	b.objects = r.Objects
+	// The round trip alone, not the reading of the files or the process's start.
+	return measure{name: "YAML floor (kyaml decode+encode)", wall: r.Wall, cpu: r.CPU, rss: m.rss,
+		note: fmt.Sprintf("%d files, %d objects, %.0f MiB, %d goroutines", r.Files, r.Objects, float64(r.Size)/(1<<20), workers(floorWorkers, r.Files))}, nil
+}
+
+// floorResult is what the YAML floor's child process reports.
+type floorResult struct {
+	Files, Objects, Size int
+	Wall, CPU            time.Duration
+}
+
+// floorChild is the YAML floor's child process: it reads the rendered files of dir, round-trips
+// them and prints a floorResult.
+func floorChild(dir string) error {
 	names, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
-		return measure{}, err
+		return err
 	}
 	files := make([][]byte, len(names))
-	size := 0
+	r := floorResult{Files: len(names)}
 	for i, n := range names {
 		if files[i], err = os.ReadFile(n); err != nil {
-			return measure{}, err
+			return err
 		}
-		size += len(files[i])
+		r.Size += len(files[i])
 	}
 	// As the hue binary runs (generators/cmd/hue).
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	debug.SetGCPercent(400)
 	runtime.GC()
 	cpu0, start := rusageSelf(), time.Now()
-	objects, err := roundTrip(files, floorWorkers)
-	wall, cpu := time.Since(start), rusageSelf()-cpu0
-	if err != nil {
-		return measure{}, err
+	if r.Objects, err = roundTrip(files, floorWorkers); err != nil {
+		return err
 	}
-	b.objects = objects
-	return measure{name: "YAML floor (kyaml decode+encode in process)", wall: wall, cpu: cpu,
-		note: fmt.Sprintf("%d files, %d objects, %.0f MiB, %d goroutines", len(files), objects, float64(size)/(1<<20), workers(floorWorkers, len(files)))}, nil
+	r.Wall, r.CPU = time.Since(start), rusageSelf()-cpu0
+	return json.NewEncoder(os.Stdout).Encode(r)
 }
 
 func workers(w, n int) int { return max(1, min(w, n)) }
