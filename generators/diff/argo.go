@@ -66,8 +66,9 @@ type argoTree struct {
 	projects map[string][]string
 }
 
-// readArgo reads the Argo CD files of a tree (path -> content).
-func readArgo(files map[string][]byte) (*argoTree, error) {
+// readArgo reads the Argo CD files of a tree (path -> content), expanding ApplicationSets
+// through renders (nil: each element is rendered).
+func readArgo(files map[string][]byte, renders *argocheck.Renders) (*argoTree, error) {
 	t := &argoTree{apps: map[string]*App{}, roots: map[string][]byte{}, perFile: map[string][]string{}, projects: map[string][]string{}}
 	projectsOf := map[string][]string{} // file -> AppProject names
 	inProject := map[string][]string{}  // project -> clusters
@@ -119,7 +120,7 @@ func readArgo(files map[string][]byte) (*argoTree, error) {
 				if err := yaml.Unmarshal([]byte(s), &set); err != nil {
 					return nil, fmt.Errorf("%s: ApplicationSet %s: %w", p, n.GetName(), err)
 				}
-				apps, err := expand(&set)
+				apps, err := expand(&set, renders)
 				if err != nil {
 					return nil, fmt.Errorf("%s: ApplicationSet %s: %w", p, n.GetName(), err)
 				}
@@ -186,13 +187,13 @@ func changedApps(base, head *argoTree) map[string][]string {
 }
 
 // expand renders the Applications of an ApplicationSet's list generators as the controller does.
-func expand(set *argov1alpha1.ApplicationSet) ([]*argov1alpha1.Application, error) {
+func expand(set *argov1alpha1.ApplicationSet, renders *argocheck.Renders) ([]*argov1alpha1.Application, error) {
 	var out []*argov1alpha1.Application
 	for _, g := range set.Spec.Generators {
 		if g.List == nil {
 			continue // other generators need a cluster or a repository to answer
 		}
-		for i, el := range argocheck.RenderElements(set, g.List.Elements, nil) {
+		for i, el := range argocheck.RenderElements(set, g.List.Elements, renders) {
 			if el.Err != nil {
 				return nil, fmt.Errorf("generators list element %d: %w", i, el.Err)
 			}

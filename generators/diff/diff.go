@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	argocheck "github.com/hue-platform/hue-gitops/generators/check/argocd"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
 
@@ -287,9 +288,12 @@ func CompareWith(ctx context.Context, r render.FSRenderer, base, head Tree, opts
 	}
 	slices.SortFunc(rep.Clusters, func(a, b Cluster) int { return strings.Compare(a.Name, b.Name) })
 	rep.Unchanged = int(unchanged.Load())
+	// The two sides' ApplicationSets are mostly alike: an element the base expanded is not
+	// rendered again for the head.
+	renders := argocheck.NewRenders(nil)
 	for i := range argo {
 		var err error
-		if rep.argo[i], err = readArgo(argo[i]); err != nil {
+		if rep.argo[i], err = readArgo(argo[i], renders); err != nil {
 			return nil, fmt.Errorf("%s: %w", []Tree{base, head}[i].Name, err)
 		}
 	}

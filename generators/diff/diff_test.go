@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	argocheck "github.com/hue-platform/hue-gitops/generators/check/argocd"
 	"github.com/hue-platform/hue-gitops/generators/gittest"
 	"github.com/hue-platform/hue-gitops/generators/render"
 )
@@ -262,7 +263,7 @@ func TestFromGitReadsTheRevisionNotTheWorkingCopy(t *testing.T) {
 func TestReadArgoOfTheRepository(t *testing.T) {
 	files, err := Dir("../..").ArgoCDFiles()
 	require.NoError(t, err)
-	a, err := readArgo(files)
+	a, err := readArgo(files, nil)
 	require.NoError(t, err)
 	overlays, err := Dir("../..").Overlays()
 	require.NoError(t, err)
@@ -288,6 +289,21 @@ func TestReadArgoOfTheRepository(t *testing.T) {
 	}
 	require.Equal(t, []string{"onprem-production"}, a.perFile["clusters/enterprise/argocd/bootstrap/root-onprem-production.yaml"])
 	require.Equal(t, []string{"sci-us-east"}, a.perFile["clusters/science/argocd/apps/sci-us-east/hue-sci-us-east.yaml"])
+
+	// The second side of a diff reuses the first side's expansions, and reads the same.
+	renders := argocheck.NewRenders(nil)
+	first, err := readArgo(files, renders)
+	require.NoError(t, err)
+	require.Equal(t, len(byFleet["school"]), renders.Misses)
+	second, err := readArgo(files, renders)
+	require.NoError(t, err)
+	require.Equal(t, len(byFleet["school"]), renders.Hits, "every school element is taken from the first side")
+	for _, t2 := range []*argoTree{first, second} {
+		require.Equal(t, a.perFile, t2.perFile)
+		for c, app := range a.apps {
+			require.Equal(t, string(app.spec), string(t2.apps[c].spec), c)
+		}
+	}
 }
 
 // Generators that need a cluster or a repository to answer are left alone; a template that
@@ -303,12 +319,12 @@ spec:
     metadata: {name: '{{path.basename}}'}
     spec: {project: p, destination: {name: x}, source: {repoURL: https://git.example.org/x.git, path: '{{path}}'}}
 `)
-	a, err := readArgo(map[string][]byte{"clusters/x/argocd/apps/set.yaml": fromGit})
+	a, err := readArgo(map[string][]byte{"clusters/x/argocd/apps/set.yaml": fromGit}, nil)
 	require.NoError(t, err)
 	require.Empty(t, a.apps)
 
 	broken := []byte("kind: ApplicationSet\nmetadata: {name: b}\nspec: {goTemplate: true, generators: [{list: {elements: [{name: a}]}}], template: {spec: {source: {path: 'overlays/{{.name'}}}}\n")
-	_, err = readArgo(map[string][]byte{"clusters/x/argocd/apps/broken.yaml": broken})
+	_, err = readArgo(map[string][]byte{"clusters/x/argocd/apps/broken.yaml": broken}, nil)
 	require.ErrorContains(t, err, "broken.yaml: ApplicationSet b: generators list element 0")
 }
 

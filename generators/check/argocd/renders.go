@@ -65,7 +65,10 @@ func (r *Renders) render(set *argo.ApplicationSet, setPart, element []byte, para
 	key := hex.EncodeToString(h.Sum(nil))
 
 	r.mu.Lock()
-	kept, ok := r.kept[key]
+	kept, ok := r.used[key] // rendered earlier in this run
+	if !ok {
+		kept, ok = r.kept[key]
+	}
 	r.mu.Unlock()
 	if ok {
 		if app, err := kept.decode(); err == nil || kept.Err != "" {
