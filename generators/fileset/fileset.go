@@ -81,6 +81,16 @@ func MarshalObject(o any) ([]byte, error) {
 // tidy trims in place (clean, or a generator's own rule such as the Argo CD files'
 // manifest.Prune), printed with sorted keys.
 func MarshalTidy(o any, tidy func(map[string]any)) ([]byte, error) {
+	m, err := Tree(o)
+	if err != nil {
+		return nil, err
+	}
+	tidy(m)
+	return yaml.Marshal(m)
+}
+
+// Tree is a typed object as the JSON tree its marshalling gives, to be tidied and printed.
+func Tree(o any) (map[string]any, error) {
 	j, err := json.Marshal(o)
 	if err != nil {
 		return nil, err
@@ -89,8 +99,7 @@ func MarshalTidy(o any, tidy func(map[string]any)) ([]byte, error) {
 	if err := json.Unmarshal(j, &m); err != nil {
 		return nil, err
 	}
-	tidy(m)
-	return yaml.Marshal(m)
+	return m, nil
 }
 
 // clean removes null values everywhere and an empty top-level status, in place.

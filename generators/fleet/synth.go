@@ -375,17 +375,14 @@ var specOrder = []string{"fleet", "environment", "region", "dataResidency", "rin
 // MarshalCluster writes a cluster in the style of the committed files: apiVersion, kind,
 // metadata, spec; small mappings of scalars in flow style; strings quoted only when needed.
 func MarshalCluster(c *v1alpha1.HueCluster) ([]byte, error) {
-	j, err := json.Marshal(c)
+	m, err := fileset.Tree(c)
 	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(j, &m); err != nil {
 		return nil, err
 	}
 	// ObjectMeta always marshals a creationTimestamp: drop nulls, then what they leave empty.
 	manifest.Prune(m, nil, nil)
-	if j, err = json.Marshal(m); err != nil {
+	j, err := json.Marshal(m)
+	if err != nil {
 		return nil, err
 	}
 	var doc yaml.Node

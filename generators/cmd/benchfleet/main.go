@@ -212,6 +212,16 @@ func (b *bench) run() error {
 	return b.onePR(cache)
 }
 
+// specs loads the synthetic tree's catalog and inventory.
+func (b *bench) specs() (*platform.Catalog, *platform.Inventory, error) {
+	cat, err := platform.LoadCatalog(b.w)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv, err := platform.LoadInventory(b.w, cat)
+	return cat, inv, err
+}
+
 // setup runs an unmeasured step.
 func (b *bench) setup(name, bin string, args ...string) (measure, error) {
 	return b.exec(name, []int{0}, b.w, bin, args...)
@@ -423,11 +433,7 @@ func (b *bench) naiveLoop(overlays []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	cat, err := platform.LoadCatalog(b.w)
-	if err != nil {
-		return err
-	}
-	inv, err := platform.LoadInventory(b.w, cat)
+	_, inv, err := b.specs()
 	if err != nil {
 		return err
 	}
@@ -600,11 +606,7 @@ func (b *bench) onePR(cache string) error {
 	if err != nil {
 		return err
 	}
-	cat, err := platform.LoadCatalog(b.w)
-	if err != nil {
-		return err
-	}
-	inv, err := platform.LoadInventory(b.w, cat)
+	cat, inv, err := b.specs()
 	if err != nil {
 		return err
 	}
