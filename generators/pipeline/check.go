@@ -189,7 +189,7 @@ func CheckArgoCD(root string, inv *platform.Inventory, clusters []*check.Cluster
 	}
 	var keptRenders map[string]argocheck.Rendered
 	if !cc.GetFleet(rendersEntry, rkey, &keptRenders) {
-		keptRenders = nil
+		keptRenders = nil // nothing half-decoded is served
 	}
 	renders := argocheck.NewRenders(keptRenders)
 	kept = argoResult{Exists: map[string]bool{}}

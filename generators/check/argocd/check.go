@@ -314,7 +314,7 @@ func RenderElements(set *argo.ApplicationSet, elements []apiextensionsv1.JSON, r
 	if renders != nil {
 		var err error
 		if setPart, err = setDigest(set); err != nil {
-			renders = nil
+			renders = nil // a set that does not marshal is rendered, not remembered
 		}
 	}
 	for i, el := range elements {
@@ -323,13 +323,7 @@ func RenderElements(set *argo.ApplicationSet, elements []apiextensionsv1.JSON, r
 			out[i].Err = fmt.Errorf("element is not an object: %w", err)
 			continue
 		}
-		var app *argo.Application
-		var err error
-		if renders != nil {
-			app, err = renders.render(set, setPart, el.Raw, params)
-		} else {
-			app, err = RenderElement(set, params)
-		}
+		app, err := renders.render(set, setPart, el.Raw, params)
 		if err != nil {
 			err = fmt.Errorf("template does not render for this element: %w", err)
 		}

@@ -19,7 +19,8 @@ type Renders struct {
 	mu   sync.Mutex
 	kept map[string]Rendered
 	used map[string]Rendered
-	// Hits and Misses count the elements served from kept and those rendered.
+	// Hits counts the elements served from memory (an earlier run's or this one's), Misses
+	// those rendered.
 	Hits, Misses int
 }
 
@@ -55,9 +56,12 @@ func setDigest(set *argo.ApplicationSet) ([]byte, error) {
 	}{set.Spec.Template, set.Spec.SyncPolicy, set.Spec.GoTemplate, set.Spec.GoTemplateOptions})
 }
 
-// render is RenderElement through the memo: the kept Application when the set's part (as
-// setDigest writes it) and the element's bytes are the same.
+// render is RenderElement through the memo: the kept Application (or error) when the set's
+// part (as setDigest writes it) and the element's bytes are the same. A nil memo renders.
 func (r *Renders) render(set *argo.ApplicationSet, setPart, element []byte, params map[string]any) (*argo.Application, error) {
+	if r == nil {
+		return RenderElement(set, params)
+	}
 	h := sha256.New()
 	h.Write(setPart)
 	h.Write([]byte{0})
@@ -71,7 +75,8 @@ func (r *Renders) render(set *argo.ApplicationSet, setPart, element []byte, para
 	}
 	r.mu.Unlock()
 	if ok {
-		if app, err := kept.decode(); err == nil || kept.Err != "" {
+		// A kept Application that no longer decodes is rendered again.
+		if app, err := kept.decode(); kept.Err != "" || err == nil {
 			r.mu.Lock()
 			r.Hits++
 			r.used[key] = kept

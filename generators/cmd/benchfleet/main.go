@@ -242,7 +242,7 @@ func (b *bench) cmd(name string, hue bool, ok []int, bin string, args ...string)
 // code outside ok fails with the command's stderr.
 func (b *bench) exec(name string, ok []int, dir, bin string, args ...string) (measure, error) {
 	b.seq++
-	base := filepath.Join(b.logs, fmt.Sprintf("%02d-%s", b.seq, slug(name)))
+	base := b.logFile(b.seq, name)
 	stdout, err := os.Create(base + ".out")
 	if err != nil {
 		return measure{}, err
@@ -270,6 +270,11 @@ func (b *bench) exec(name string, ok []int, dir, bin string, args ...string) (me
 		m.rss = ru.Maxrss * 1024 // KiB on Linux
 	}
 	return m, nil
+}
+
+// logFile is the path, without its .out or .err, of the logs of the seq-th step, name.
+func (b *bench) logFile(seq int, name string) string {
+	return filepath.Join(b.logs, fmt.Sprintf("%02d-%s", seq, slug(name)))
 }
 
 // tail keeps the last n lines of s.
@@ -326,7 +331,7 @@ func (b *bench) yamlFloor(dir string) (measure, error) {
 	if err != nil {
 		return measure{}, err
 	}
-	raw, err := os.ReadFile(filepath.Join(b.logs, fmt.Sprintf("%02d-%s.out", b.seq, slug("YAML floor"))))
+	raw, err := os.ReadFile(b.logFile(b.seq, "YAML floor") + ".out")
 	if err != nil {
 		return measure{}, err
 	}
